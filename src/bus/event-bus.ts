@@ -1,0 +1,198 @@
+import type { BusEvent, Subscriber } from './events.js';
+
+/** Options of `new EventBus()`. */
+export interface EventBusOptions {
+  /**
+   * Called when a subscriber throws or rejects. The default reports the first failure of each
+   * subscriber with `process.emitWarning` and ignores the rest of that subscriber's failures.
+   */
+  onSubscriberError?: (error: unknown, event: BusEvent, subscriber: Subscriber) => void;
+}
+
+interface Entry {
+  subscriber: Subscriber;
+  call: (event: BusEvent) => unknown;
+  /** Events waiting while an asynchronous handling is in flight. */
+  queue: BusEvent[];
+  busy: boolean;
+  active: boolean;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Publishes events to subscribers without ever waiting for them. A synchronous subscriber is
+ * called during `publish`, in publish order. A subscriber that returns a promise gets its next
+ * events from its own queue, in publish order, each after the previous one settled. A subscriber
+ * that throws or rejects breaks neither the run nor the other subscribers.
+ */
+export class EventBus {
+  #entries: Entry[] = [];
+  #pending = 0;
+  #drainWaiters: (() => void)[] = [];
+  #streams = new Set<() => void>();
+  #reported = new WeakSet<object>();
+  readonly #onError: (error: unknown, event: BusEvent, subscriber: Subscriber) => void;
+
+  constructor(options: EventBusOptions = {}) {
+    this.#onError = options.onSubscriberError ?? this.#reportOnce;
+  }
+
+  /** Whether anyone listens; publishers skip building events nobody reads. */
+  get hasSubscribers(): boolean {
+    return this.#entries.length > 0;
+  }
+
+  /** Adds a subscriber; returns the function that removes it. */
+  subscribe(subscriber: Subscriber): () => void {
+    let call: (event: BusEvent) => unknown;
+    if (typeof subscriber === 'function') call = subscriber;
+    else if (
+      subscriber !== null &&
+      typeof subscriber === 'object' &&
+      typeof subscriber.handle === 'function'
+    ) {
+      call = (event) => subscriber.handle(event);
+    } else {
+      throw new TypeError(
+        'EventBus.subscribe: expected a function of the event or an object with a handle(event) method.',
+      );
+    }
+    const entry: Entry = { subscriber, call, queue: [], busy: false, active: true };
+    this.#entries = [...this.#entries, entry];
+    return () => {
+      if (!entry.active) return;
+      entry.active = false;
+      this.#entries = this.#entries.filter((e) => e !== entry);
+      this.#pending -= entry.queue.length;
+      entry.queue.length = 0;
+      this.#settleIfIdle();
+    };
+  }
+
+  /** Hands `event` to every subscriber; never waits and never throws. */
+  publish(event: BusEvent): void {
+    for (const entry of this.#entries) {
+      if (entry.busy) {
+        entry.queue.push(event);
+        this.#pending++;
+      } else {
+        this.#deliver(entry, event);
+      }
+    }
+  }
+
+  /** Resolves once every event published so far has been handled by every subscriber. */
+  drain(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /**
+   * The events published after this call, as an async iterable. Leaving the `for await` loop
+   * unsubscribes; `signal` or `close()` end the iteration after the events already buffered.
+   */
+  stream(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<BusEvent> {
+    const buffer: BusEvent[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const end = () => {
+      ended = true;
+      unsubscribe();
+      this.#streams.delete(end);
+      options.signal?.removeEventListener('abort', end);
+      wake?.();
+    };
+    const unsubscribe = this.subscribe((event) => {
+      buffer.push(event);
+      wake?.();
+    });
+    this.#streams.add(end);
+    if (options.signal?.aborted) end();
+    else options.signal?.addEventListener('abort', end, { once: true });
+    const iterator: AsyncIterableIterator<BusEvent> = {
+      next: async () => {
+        while (buffer.length === 0 && !ended)
+          await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (buffer.length > 0) return { value: buffer.shift() as BusEvent, done: false };
+        return { value: undefined, done: true };
+      },
+      return: async () => {
+        end();
+        buffer.length = 0;
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** Ends every open `stream()`; subscribers stay. */
+  close(): void {
+    for (const end of [...this.#streams]) end();
+  }
+
+  #deliver(entry: Entry, event: BusEvent): void {
+    let outcome: unknown;
+    try {
+      outcome = entry.call(event);
+    } catch (error) {
+      this.#fail(entry, error, event);
+      return;
+    }
+    if (isThenable(outcome)) {
+      entry.busy = true;
+      this.#pending++;
+      outcome.then(
+        () => this.#next(entry),
+        (error: unknown) => {
+          this.#fail(entry, error, event);
+          this.#next(entry);
+        },
+      );
+    }
+  }
+
+  /** An asynchronous handling settled: hand the subscriber its next queued event. */
+  #next(entry: Entry): void {
+    entry.busy = false;
+    this.#pending--;
+    while (entry.active && !entry.busy && entry.queue.length > 0) {
+      this.#pending--;
+      this.#deliver(entry, entry.queue.shift() as BusEvent);
+    }
+    this.#settleIfIdle();
+  }
+
+  #settleIfIdle(): void {
+    if (this.#pending !== 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #fail(entry: Entry, error: unknown, event: BusEvent): void {
+    try {
+      this.#onError(error, event, entry.subscriber);
+    } catch {
+      // An error handler that throws must not break publishing either.
+    }
+  }
+
+  #reportOnce = (error: unknown, _event: BusEvent, subscriber: Subscriber): void => {
+    if (this.#reported.has(subscriber)) return;
+    this.#reported.add(subscriber);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.emitWarning(
+      `An event bus subscriber failed; the run goes on and further failures of this subscriber are not reported.\n${detail}`,
+      { type: 'RhAgentsSubscriberWarning' },
+    );
+  };
+}

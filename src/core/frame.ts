@@ -1,0 +1,52 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CancelScope } from './cancel-scope.js';
+
+/** Membership of a parallel branch, inherited by every run nested inside it. */
+export interface BranchInfo {
+  readonly groupId: string;
+  readonly parallelIndex: number;
+  /** The group's depth: 0 for a group opened outside any branch. */
+  readonly depth: number;
+  /** Called by a nested group's collection while it waits, to lend out this branch's state-wide slot. */
+  readonly lendSlot?: () => () => Promise<void>;
+}
+
+/**
+ * One level of the per-async-context execution stack: the state's root, the body of a run, or a
+ * parallel branch. Frames are carried by `AsyncLocalStorage`, never stored on the shared state, so
+ * concurrent branches cannot see each other's nesting.
+ */
+export class Frame {
+  #claims: Map<string, number> | undefined;
+
+  constructor(
+    /** The state the frame belongs to; a frame of another state is ignored. */
+    readonly state: object,
+    /** Address prefix of the runs started in this frame; `''` at the root. */
+    readonly path: string,
+    /** Cancellation of this frame: the state's root scope or the innermost group's scope. */
+    readonly scope: CancelScope,
+    /** The innermost parallel branch enclosing this frame. */
+    readonly branch: BranchInfo | undefined,
+    /** The address of the run whose body this frame is. */
+    readonly address: string | undefined,
+  ) {}
+
+  /**
+   * Reserves a unique name for a child (a run or a group) of this frame: `base` the first time,
+   * then `base#2`, `base#3`, … in call order, which is deterministic within one async context.
+   */
+  claim(base: string): string {
+    const claims = (this.#claims ??= new Map());
+    const seen = claims.get(base) ?? 0;
+    claims.set(base, seen + 1);
+    return seen === 0 ? base : `${base}#${seen + 1}`;
+  }
+
+  /** The address of a child named `segment`, without its event type. */
+  childPath(segment: string): string {
+    return this.path === '' ? segment : `${this.path}::${segment}`;
+  }
+}
+
+export const frameStorage = new AsyncLocalStorage<Frame>();

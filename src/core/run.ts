@@ -1,0 +1,214 @@
+import type { ExecutionRecord } from '../bus/events.js';
+import type { AnyActor } from './actors.js';
+import { ExecutionStatus } from './enums.js';
+import {
+  CancelledError,
+  ConditionError,
+  InputValidationError,
+  InterruptedError,
+  OutputValidationError,
+  messageOf,
+} from './errors.js';
+import type { ExecutionState } from './execution-state.js';
+import { INTERNAL } from './internal.js';
+import { Frame, frameStorage } from './frame.js';
+import { type ExecutionResult, markResult, truncateDetail } from './result.js';
+import { type ResolvedRetry, backoffDelay, isRetryable, pickRetry } from './retry.js';
+import { sleep } from './sleep.js';
+
+/** What one run needs to know about the event it belongs to. */
+export interface RunSpec {
+  actor: AnyActor;
+  tag: string | undefined;
+  retry: ResolvedRetry | undefined;
+}
+
+function describeIssues(
+  actorName: string,
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): InputValidationError {
+  const fields = issues.map((issue) =>
+    issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
+  );
+  const parts = issues.map((issue, i) => `\`${fields[i]}\`: ${issue.message}`);
+  return new InputValidationError(
+    `Invalid input for ${actorName}: ${parts.join('; ')}. The handler was not called; pass input that matches its inputSchema.`,
+    actorName,
+    fields,
+  );
+}
+
+/**
+ * Runs an actor once (with its retries) as an addressed, observable event. Never rejects for
+ * handler errors: they become `ok: false`.
+ */
+export async function executeRun<Out>(
+  spec: RunSpec,
+  input: unknown,
+  context: unknown,
+  state: ExecutionState,
+): Promise<ExecutionResult<Out>> {
+  const internals = state[INTERNAL];
+  const parent = internals.currentFrame();
+  const { actor, tag } = spec;
+  const path = parent.childPath(parent.claim(actor.name));
+  const address = `${path}::${actor.eventType}`;
+  const branch = parent.branch;
+  const startedAt = performance.now();
+  const maxDetail = internals.detailMaxLength;
+  let attempt = 1;
+
+  const emit = (status: ExecutionStatus, extra: Partial<ExecutionRecord> = {}): void => {
+    internals.record({
+      kind: 'execution',
+      actor: { name: actor.name, eventType: actor.eventType },
+      address,
+      status,
+      executionTimeMs:
+        status === ExecutionStatus.STARTED ? undefined : performance.now() - startedAt,
+      message: undefined,
+      detail: undefined,
+      tag,
+      groupId: branch?.groupId,
+      parallelIndex: branch?.parallelIndex,
+      isParallel: branch !== undefined,
+      retryAttempt: attempt,
+      timestamp: Date.now(),
+      stateId: state.stateId,
+      ...extra,
+    });
+  };
+
+  const finish = (
+    status: ExecutionStatus,
+    error: unknown,
+    message = messageOf(error),
+  ): ExecutionResult<Out> => {
+    emit(status, { message, error });
+    return markResult({
+      ok: false,
+      errorMessage: message,
+      error,
+      executionTimeMs: performance.now() - startedAt,
+    });
+  };
+
+  /** The status of a run that stopped because its scope aborted, if it did. */
+  const stopStatus = (): ExecutionStatus | undefined => {
+    if (!parent.scope.aborted) return undefined;
+    return parent.scope.reason instanceof InterruptedError
+      ? ExecutionStatus.INTERRUPTED
+      : ExecutionStatus.CANCELLED;
+  };
+
+  internals.interrupts.startClock();
+  const polled = internals.interrupts.poll();
+  if (polled === true || (polled !== false && (await polled))) {
+    return finish(ExecutionStatus.INTERRUPTED, internals.interrupts.error);
+  }
+  const stopped = stopStatus();
+  if (stopped) return finish(stopped, parent.scope.reason ?? new CancelledError());
+
+  emit(ExecutionStatus.STARTED, { detail: truncateDetail(input, maxDetail) });
+
+  const parsed = await actor.inputSchema.safeParseAsync(input);
+  if (!parsed.success)
+    return finish(ExecutionStatus.FAILED, describeIssues(actor.name, parsed.error.issues));
+  const value: unknown = parsed.data;
+
+  const frame = new Frame(state, path, parent.scope, branch, address);
+  const inFrame = <R>(fn: () => R): R => frameStorage.run(frame, fn);
+
+  try {
+    for (const [i, check] of actor.preconditions.entries()) {
+      const passed = await inFrame(() => check(value, context, state));
+      if (passed === false)
+        throw new ConditionError(
+          `Precondition ${check.name ? `'${check.name}'` : `#${i + 1}`} of ${actor.name} failed; the handler was not called.`,
+        );
+    }
+  } catch (error) {
+    return finish(
+      ExecutionStatus.FAILED,
+      error instanceof ConditionError
+        ? error
+        : new ConditionError(`Precondition of ${actor.name} threw: ${messageOf(error)}`, {
+            cause: error,
+          }),
+    );
+  }
+
+  const retry = pickRetry(
+    [
+      spec.retry,
+      actor.resolvedRetry,
+      internals.retryByEventType[actor.eventType],
+      internals.defaultRetry,
+    ],
+    actor.eventType,
+  );
+  for (;;) {
+    try {
+      let result = (await inFrame(() => actor.handler(value, context, state))) as unknown;
+      if (actor.outputSchema) {
+        const out = await actor.outputSchema.safeParseAsync(result);
+        if (!out.success) {
+          const where = out.error.issues
+            .map(
+              (issue) => `\`${issue.path.map(String).join('.') || '(result)'}\`: ${issue.message}`,
+            )
+            .join('; ');
+          throw new OutputValidationError(
+            `${actor.name} returned a result that fails its outputSchema: ${where}.`,
+          );
+        }
+        result = out.data;
+      }
+      for (const [i, check] of actor.postconditions.entries()) {
+        let passed: boolean;
+        try {
+          passed = await inFrame(() => check(result, value, context, state));
+        } catch (error) {
+          throw new ConditionError(`Postcondition of ${actor.name} threw: ${messageOf(error)}`, {
+            cause: error,
+          });
+        }
+        if (passed === false)
+          throw new ConditionError(
+            `Postcondition ${check.name ? `'${check.name}'` : `#${i + 1}`} of ${actor.name} failed.`,
+          );
+      }
+      emit(ExecutionStatus.COMPLETED, { detail: truncateDetail(result, maxDetail), result });
+      return markResult({
+        ok: true,
+        result: result as Out,
+        executionTimeMs: performance.now() - startedAt,
+      });
+    } catch (error) {
+      const status = stopStatus();
+      if (status) return finish(status, error);
+      if (attempt < retry.maxAttempts && isRetryable(retry, error)) {
+        const delay = backoffDelay(retry, attempt);
+        const elapsed = performance.now() - startedAt;
+        if (retry.retryTimeoutMs === undefined || elapsed + delay < retry.retryTimeoutMs) {
+          attempt++;
+          emit(ExecutionStatus.RETRYING, {
+            message: `Attempt ${attempt - 1} of ${retry.maxAttempts} failed: ${messageOf(error)}; retrying in ${Math.round(delay)} ms.`,
+            error,
+          });
+          try {
+            await sleep(delay, parent.scope);
+          } catch (reason) {
+            return finish(stopStatus() ?? ExecutionStatus.CANCELLED, reason);
+          }
+          continue;
+        }
+      }
+      return finish(
+        ExecutionStatus.FAILED,
+        error,
+        attempt > 1 ? `${messageOf(error)} (after ${attempt} attempts)` : messageOf(error),
+      );
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/** Option validation: messages name the option, quote the value and its type, and say what fits. */
+
+export function describe(value: unknown): string {
+  let shown: string;
+  if (typeof value === 'string') shown = JSON.stringify(value);
+  else if (typeof value === 'function') shown = `[function ${value.name || 'anonymous'}]`;
+  else if (typeof value === 'bigint') shown = `${value}n`;
+  else {
+    try {
+      shown = JSON.stringify(value) ?? String(value);
+    } catch {
+      shown = String(value);
+    }
+  }
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  return `\`${shown}\` (${type})`;
+}
+
+/** A whole number from `min` up, or `Infinity` when `allowInfinity`. */
+export function checkInteger(
+  owner: string,
+  option: string,
+  value: unknown,
+  { min = 1, allowInfinity = false }: { min?: number; allowInfinity?: boolean } = {},
+): number {
+  const ok =
+    typeof value === 'number' &&
+    ((Number.isInteger(value) && value >= min) || (allowInfinity && value === Infinity));
+  if (!ok) {
+    throw new RangeError(
+      `${owner}: expected \`${option}\` to be a whole number from ${min} up${allowInfinity ? ' or `Infinity`' : ''}, got ${describe(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** A finite number from `min` up (durations in milliseconds, multipliers). */
+export function checkNumber(
+  owner: string,
+  option: string,
+  value: unknown,
+  {
+    min = 0,
+    exclusive = false,
+    unit = '',
+  }: { min?: number; exclusive?: boolean; unit?: string } = {},
+): number {
+  const ok =
+    typeof value === 'number' && Number.isFinite(value) && (exclusive ? value > min : value >= min);
+  if (!ok) {
+    const bound = exclusive ? `greater than ${min}` : `${min} or more`;
+    throw new RangeError(
+      `${owner}: expected \`${option}\` to be a finite number ${bound}${unit ? ` (${unit})` : ''}, got ${describe(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** One of an enum's values. */
+export function checkEnum<T extends string>(
+  owner: string,
+  option: string,
+  value: unknown,
+  enumObject: Readonly<Record<string, T>>,
+): T {
+  const values = Object.values(enumObject);
+  if (!values.includes(value as T)) {
+    throw new TypeError(
+      `${owner}: unknown \`${option}\` ${describe(value)}; expected one of ${values.map((v) => `'${v}'`).join(', ')}.`,
+    );
+  }
+  return value as T;
+}
+
+export function checkFunction(owner: string, option: string, value: unknown): void {
+  if (typeof value !== 'function') {
+    throw new TypeError(
+      `${owner}: expected \`${option}\` to be a function, got ${describe(value)}.`,
+    );
+  }
+}
+
+export function checkBoolean(owner: string, option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new TypeError(
+      `${owner}: expected \`${option}\` to be true or false, got ${describe(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** Refuses option keys the owner does not know, so a typo does not pass silently. */
+export function checkKnownKeys(owner: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(
+        `${owner}: unknown option \`${key}\`; known options are ${known.map((k) => `\`${k}\``).join(', ')}.`,
+      );
+    }
+  }
+}

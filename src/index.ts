@@ -1,0 +1,63 @@
+export {
+  BackoffStrategy,
+  ErrorStrategy,
+  EventType,
+  ExecutionStatus,
+  GroupStatus,
+  ParallelDisplayMode,
+  ReplayMode,
+} from './core/enums.js';
+export {
+  CancelledError,
+  CircuitOpenError,
+  ConditionError,
+  InputValidationError,
+  InterruptedError,
+  OutputValidationError,
+  RetryExhaustedError,
+  RhAgentsError,
+} from './core/errors.js';
+export { Agent, BaseActor, LLM, Tool } from './core/actors.js';
+export type { ActorOptions, AnyActor, Postcondition, Precondition, Schema } from './core/actors.js';
+export { ExecutionEvent } from './core/execution-event.js';
+export type { ExecutionEventOptions } from './core/execution-event.js';
+export { LazyRun } from './core/lazy-run.js';
+export { isExecutionResult } from './core/result.js';
+export type { ExecutionResult } from './core/result.js';
+export { backoffDelay, defaultRetryConfig } from './core/retry.js';
+export type { ErrorMatcher, RetryConfig } from './core/retry.js';
+export { ExecutionState } from './core/execution-state.js';
+export type { ExecutionStateOptions } from './core/execution-state.js';
+export type { InterruptChecker } from './core/interrupts.js';
+export { ExecutionHistory } from './core/history.js';
+export { StateStorage } from './core/storage.js';
+export { EventBus } from './bus/event-bus.js';
+export type { EventBusOptions } from './bus/event-bus.js';
+export type {
+  BusEvent,
+  ExecutionRecord,
+  GroupEvent,
+  InterruptEvent,
+  LogEvent,
+  LogSeverity,
+  Subscriber,
+} from './bus/events.js';
+export { ParallelExecutionManager } from './parallel/manager.js';
+export type { Task } from './parallel/manager.js';
+export { CircuitBreaker } from './parallel/circuit-breaker.js';
+export type {
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitState,
+} from './parallel/circuit-breaker.js';
+export { ParallelCancelledError, ParallelTimeoutError } from './parallel/errors.js';
+export { defaultParallelOptions } from './parallel/options.js';
+export type { ParallelOptions } from './parallel/options.js';
+export type { Distribution, ParallelMetrics } from './parallel/metrics.js';
+export type {
+  GroupError,
+  ParallelGroup,
+  ParallelResult,
+  TaskContext,
+  TaskFunction,
+} from './parallel/types.js';

@@ -1,0 +1,695 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { GroupEvent } from '../bus/events.js';
+import { CancelScope } from '../core/cancel-scope.js';
+import { ErrorStrategy, GroupStatus } from '../core/enums.js';
+import { CancelledError, CircuitOpenError, InterruptedError, messageOf } from '../core/errors.js';
+import type { ExecutionState } from '../core/execution-state.js';
+import { type BranchInfo, Frame, frameStorage } from '../core/frame.js';
+import { INTERNAL } from '../core/internal.js';
+import { LazyRun, claimRun } from '../core/lazy-run.js';
+import { type ExecutionResult, isExecutionResult } from '../core/result.js';
+import { sleep } from '../core/sleep.js';
+import { describe } from '../core/validate.js';
+import type { CircuitState } from './circuit-breaker.js';
+import { ParallelCancelledError, ParallelTimeoutError } from './errors.js';
+import type { SlotWaiter } from './limiter.js';
+import {
+  type ParallelOptions,
+  type ResolvedParallelOptions,
+  resolveParallelOptions,
+} from './options.js';
+import type {
+  GroupError,
+  ParallelGroup,
+  ParallelResult,
+  TaskContext,
+  TaskFunction,
+} from './types.js';
+
+/** A task as `add` accepts it: a function returning a promise (or a value), or a lazy run. */
+export type Task<T> = TaskFunction<T> | LazyRun<T>;
+
+/** The value type a task yields: a lazy run and a function returning `event.run(…)` yield its result. */
+type Settled<V> = V extends ExecutionResult<infer R> ? R : V;
+
+interface TaskRecord {
+  readonly index: number;
+  readonly name: string | undefined;
+  fn: ((context: TaskContext) => unknown) | undefined;
+  readonly addedAt: number;
+  attempt: number;
+  holdsSlot: boolean;
+}
+
+/** The context object a task function receives; its signal is the group's, made on first use. */
+class Context implements TaskContext {
+  constructor(
+    private readonly scope: CancelScope,
+    readonly index: number,
+    readonly name: string | undefined,
+    readonly attempt: number,
+  ) {}
+  get signal(): AbortSignal {
+    return this.scope.signal;
+  }
+}
+
+type Outcome = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * Runs independent tasks concurrently under `maxWorkers` (and the state's `maxConcurrency`).
+ * Tasks start as they are added (a microtask after the synchronous turn that added them); `gather`,
+ * `gatherDict` and `stream` collect. Get one with `state.parallel(options)`.
+ */
+export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
+  /** Deterministic: the enclosing address, then the group's name (`parallel` when unnamed). */
+  readonly groupId: string;
+  readonly options: Readonly<ResolvedParallelOptions>;
+
+  readonly #state: ExecutionState;
+  readonly #scope: CancelScope;
+  readonly #parent: Frame;
+  readonly #depth: number;
+  readonly #tasks: TaskRecord[] = [];
+  readonly #results: (ParallelResult<T> | undefined)[] = [];
+  readonly #finishOrder: number[] = [];
+  readonly #errors: GroupError[] = [];
+  #next = 0;
+  #running = 0;
+  #settled = 0;
+  #counts = { completed: 0, failed: 0, cancelled: 0 };
+  #retries = 0;
+  #status: GroupStatus = GroupStatus.PENDING;
+  #announcedTotal = 0;
+  #turnScheduled = false;
+  #collecting = false;
+  #userCancelled = false;
+  #startTime: number | undefined;
+  #endTime: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #waitingForSlot = false;
+  #final: ParallelResult<T>[] | undefined;
+  #failure: unknown;
+  #outcome: Promise<ParallelResult<T>[]> | undefined;
+  #resolveOutcome: ((results: ParallelResult<T>[]) => void) | undefined;
+  #rejectOutcome: ((error: unknown) => void) | undefined;
+  #wakeStreams: (() => void)[] = [];
+  #idleWaiters: (() => void)[] = [];
+  #unwatchBreaker: (() => void) | undefined;
+  readonly #slotWaiter: SlotWaiter;
+  readonly #resume: (fn: () => void) => void;
+
+  constructor(state: ExecutionState, options: ParallelOptions = {}) {
+    this.options = Object.freeze(resolveParallelOptions(options));
+    this.#state = state;
+    const internals = state[INTERNAL];
+    this.#parent = internals.currentFrame();
+    this.#depth = this.#parent.branch ? this.#parent.branch.depth + 1 : 0;
+    this.groupId = this.#parent.childPath(this.#parent.claim(this.options.name ?? 'parallel'));
+    this.#scope = new CancelScope(this.#parent.scope);
+    this.#scope.onAbort((reason) => this.#onScopeAbort(reason));
+    // A slot may be granted from another group's context: resume in the one this group was opened in.
+    this.#resume = AsyncLocalStorage.snapshot() as (fn: () => void) => void;
+    this.#slotWaiter = {
+      depth: this.#depth,
+      grant: () => this.#resume(() => this.#onSlotGranted()),
+    };
+  }
+
+  /** The group's name, as given in the options. */
+  get name(): string | undefined {
+    return this.options.name;
+  }
+
+  /** Aborts when the group is cancelled, fails fast, times out, or the state is interrupted. */
+  get signal(): AbortSignal {
+    return this.#scope.signal;
+  }
+
+  /** The collected results, in add order, once the group finished; `undefined` before. */
+  get results(): ParallelResult<Settled<T>>[] | undefined {
+    return this.#final as ParallelResult<Settled<T>>[] | undefined;
+  }
+
+  /** The group's record and metrics, as a snapshot. */
+  get group(): ParallelGroup {
+    const finished = this.#counts.completed + this.#counts.failed + this.#counts.cancelled;
+    const end = this.#endTime ?? (this.#startTime === undefined ? undefined : Date.now());
+    return {
+      groupId: this.groupId,
+      name: this.options.name,
+      status: this.#status,
+      total: this.#tasks.length,
+      ...this.#counts,
+      running: this.#running,
+      maxWorkers: this.options.maxWorkers,
+      errorStrategy: this.options.errorStrategy,
+      timeoutMs: this.options.timeoutMs,
+      startTime: this.#startTime,
+      endTime: this.#endTime,
+      durationMs:
+        this.#startTime === undefined || end === undefined ? undefined : end - this.#startTime,
+      successRate: finished === 0 ? 0 : this.#counts.completed / finished,
+      errors: [...this.#errors],
+      retries: this.#retries,
+    };
+  }
+
+  /**
+   * Adds a task: a function returning a promise (it receives `{ signal, index, name, attempt }`),
+   * or a lazy run (`event.run(…)`). It starts a microtask after this synchronous turn, when a
+   * worker is free. Returns the task's index.
+   */
+  add<V extends T>(task: Task<V>, nameOrOptions?: string | { name?: string }): number {
+    if (this.#collecting || this.#final) {
+      throw new Error(
+        `Parallel group '${this.groupId}': add() was called after gather()/gatherDict()/stream() started collecting; add every task first, or open another group.`,
+      );
+    }
+    const name = typeof nameOrOptions === 'string' ? nameOrOptions : nameOrOptions?.name;
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(
+        `Parallel group '${this.groupId}': expected the task name to be a string, got ${describe(name)}.`,
+      );
+    }
+    let fn: ((context: TaskContext) => unknown) | undefined;
+    if (task instanceof LazyRun) {
+      fn = claimRun(task);
+      if (!fn) {
+        throw new TypeError(
+          `Parallel group '${this.groupId}': this run has already started (it was awaited or added before), so the group could not limit or retry it. Pass a fresh \`event.run(input, context, state)\` or \`() => event.run(…)\`.`,
+        );
+      }
+    } else if (typeof task === 'function') {
+      fn = task as (context: TaskContext) => unknown;
+    } else if (task !== null && typeof (task as { then?: unknown })?.then === 'function') {
+      throw new TypeError(
+        `Parallel group '${this.groupId}': add() received a promise that is already running, so maxWorkers could not limit it and retries could not repeat it. Pass a function instead: p.add(() => doWork(x)).`,
+      );
+    } else {
+      throw new TypeError(
+        `Parallel group '${this.groupId}': add() expects a function returning a promise, e.g. p.add(() => doWork(x)), or a lazy run from event.run(…); got ${describe(task)}.`,
+      );
+    }
+    const index = this.#tasks.length;
+    this.#tasks.push({ index, name, fn, addedAt: performance.now(), attempt: 0, holdsSlot: false });
+    if (!this.#turnScheduled) {
+      this.#turnScheduled = true;
+      queueMicrotask(() => this.#onTurn());
+    }
+    return index;
+  }
+
+  /** Every task's result, in add order. Idempotent: later calls return the same results. */
+  gather(): Promise<ParallelResult<Settled<T>>[]> {
+    return this.#collect() as Promise<ParallelResult<Settled<T>>[]>;
+  }
+
+  /** The results keyed by task name, or by index (as a string) for unnamed tasks. */
+  async gatherDict(): Promise<Record<string, ParallelResult<Settled<T>>>> {
+    const results = await this.gather();
+    const dict: Record<string, ParallelResult<Settled<T>>> = {};
+    for (const result of results) dict[result.name ?? String(result.index)] = result;
+    return dict;
+  }
+
+  /**
+   * The results in finishing order, each as soon as its task settles. Leaving the loop early
+   * cancels the tasks still queued or running. Under `fail_fast` or a timeout, the iteration throws
+   * the group's error after the results that came before it.
+   */
+  async *stream(): AsyncGenerator<ParallelResult<Settled<T>>, void, undefined> {
+    const outcome = this.#collect();
+    outcome.catch(() => {});
+    let cursor = 0;
+    let completed = false;
+    try {
+      for (;;) {
+        if (cursor < this.#finishOrder.length) {
+          const result = this.#results[this.#finishOrder[cursor++] as number] as ParallelResult<
+            Settled<T>
+          >;
+          yield result;
+          continue;
+        }
+        if (this.#final) {
+          if (this.#status !== GroupStatus.COMPLETED) throw this.#failure;
+          completed = true;
+          return;
+        }
+        await new Promise<void>((resolve) => this.#wakeStreams.push(resolve));
+      }
+    } finally {
+      if (!completed && !this.#final)
+        this.cancel('the stream() consumer stopped before the group finished');
+    }
+  }
+
+  /**
+   * Cancels the group: running tasks' signals abort, queued tasks never start and give
+   * `ok: false` results; a pending `gather()` rejects with a `ParallelCancelledError`.
+   * Does nothing once the group finished.
+   */
+  cancel(reason = 'cancel() was called'): void {
+    if (this.#final) return;
+    this.#userCancelled = true;
+    this.#scope.abort(new ParallelCancelledError(this.groupId, reason));
+  }
+
+  /** Resolves once no task of the group is running and none will start. */
+  settled(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** `await using`: gathers a group that was not collected yet, then waits until no task runs. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      if (!this.#collecting) await this.#collect();
+    } catch (error) {
+      if (!(this.#userCancelled && error instanceof ParallelCancelledError)) {
+        await this.settled();
+        throw error;
+      }
+    }
+    await this.settled();
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------
+
+  #onTurn(): void {
+    this.#turnScheduled = false;
+    if (this.#final) {
+      this.#cancelUnstarted();
+      return;
+    }
+    const internals = this.#state[INTERNAL];
+    const total = this.#tasks.length;
+    internals.metrics.tasksAdded(total - this.#announcedTotal);
+    if (this.#status === GroupStatus.PENDING) {
+      this.#status = GroupStatus.RUNNING;
+      this.#startTime = Date.now();
+      internals.metrics.groupStarted();
+      if (this.options.timeoutMs !== undefined) {
+        this.#timer = setTimeout(() => this.#onTimeout(), this.options.timeoutMs);
+      }
+      this.#watchBreaker();
+      this.#announcedTotal = total;
+      this.#publish('started');
+    } else if (total > this.#announcedTotal) {
+      this.#announcedTotal = total;
+      this.#publish('updated');
+    }
+    this.#pump();
+  }
+
+  #pump(): void {
+    const limiter = this.#state[INTERNAL].limiter;
+    while (
+      this.#running < this.options.maxWorkers &&
+      this.#next < this.#tasks.length &&
+      !this.#final
+    ) {
+      if (limiter) {
+        if (!limiter.tryAcquire()) {
+          if (!this.#waitingForSlot) {
+            this.#waitingForSlot = true;
+            limiter.wait(this.#slotWaiter);
+          }
+          return;
+        }
+      }
+      this.#start(this.#tasks[this.#next++] as TaskRecord, limiter !== undefined);
+    }
+  }
+
+  #onSlotGranted(): void {
+    this.#waitingForSlot = false;
+    const limiter = this.#state[INTERNAL].limiter;
+    if (
+      this.#final ||
+      this.#running >= this.options.maxWorkers ||
+      this.#next >= this.#tasks.length
+    ) {
+      limiter?.release();
+      return;
+    }
+    this.#start(this.#tasks[this.#next++] as TaskRecord, true);
+    this.#pump();
+  }
+
+  #start(task: TaskRecord, holdsSlot: boolean): void {
+    task.holdsSlot = holdsSlot;
+    this.#running++;
+    this.#state[INTERNAL].metrics.taskStarted(performance.now() - task.addedAt);
+    void this.#runTask(task);
+  }
+
+  async #runTask(task: TaskRecord): Promise<void> {
+    const startedAt = performance.now();
+    const branch: BranchInfo = {
+      groupId: this.groupId,
+      parallelIndex: task.index,
+      depth: this.#depth,
+      lendSlot: task.holdsSlot ? () => this.#lend(task) : undefined,
+    };
+    const frame = new Frame(
+      this.#state,
+      `${this.groupId}[${task.index}]`,
+      this.#scope,
+      branch,
+      undefined,
+    );
+    const breaker = this.options.circuitBreaker;
+    const fn = task.fn as (context: TaskContext) => unknown;
+    let result: ExecutionResult<unknown>;
+    let outcome: Outcome;
+    for (;;) {
+      task.attempt++;
+      if (breaker && !breaker.tryPass()) {
+        this.#state[INTERNAL].metrics.refused();
+        const error = new CircuitOpenError(
+          `Circuit breaker open: task ${task.name ?? task.index} of group '${this.groupId}' was refused without being invoked (${breaker.failures} consecutive failures; trial after ${breaker.resetTimeoutMs} ms).`,
+        );
+        result = { ok: false, error, errorMessage: error.message };
+        outcome = 'failed';
+        break;
+      }
+      try {
+        const value = await frameStorage.run(
+          frame,
+          fn,
+          new Context(this.#scope, task.index, task.name, task.attempt),
+        );
+        result = isExecutionResult(value) ? value : { ok: true, result: value };
+      } catch (error) {
+        result = { ok: false, error, errorMessage: messageOf(error) };
+      }
+      if (this.#scope.aborted && !result.ok) {
+        breaker?.recordCancelled();
+        outcome = 'cancelled';
+        break;
+      }
+      if (result.ok) breaker?.recordSuccess();
+      else breaker?.recordFailure();
+      outcome = result.ok ? 'completed' : 'failed';
+      if (result.ok || task.attempt > this.options.maxRetries) break;
+      this.#retries++;
+      this.#state[INTERNAL].metrics.retried();
+      const delay =
+        this.options.retryDelayMs * 2 ** (task.attempt - 1) * (0.75 + Math.random() * 0.5);
+      try {
+        await sleep(delay, this.#scope);
+      } catch {
+        outcome = 'cancelled';
+        break;
+      }
+    }
+    if (outcome === 'failed' && task.attempt > 1 && !(result.error instanceof CircuitOpenError)) {
+      result = {
+        ...result,
+        errorMessage: `${result.errorMessage} (after ${task.attempt} attempts)`,
+      };
+    }
+    this.#settle(task, result, outcome, performance.now() - startedAt);
+  }
+
+  #settle(
+    task: TaskRecord,
+    result: ExecutionResult<unknown>,
+    outcome: Outcome,
+    durationMs: number,
+  ): void {
+    task.fn = undefined;
+    this.#running--;
+    const internals = this.#state[INTERNAL];
+    internals.metrics.taskEnded(durationMs);
+    if (task.holdsSlot) {
+      task.holdsSlot = false;
+      internals.limiter?.release();
+    }
+    if (!this.#final) {
+      const entry: ParallelResult<T> = {
+        ok: result.ok,
+        result: result.result as T,
+        errorMessage: result.errorMessage,
+        error: result.error,
+        executionTimeMs: result.executionTimeMs ?? durationMs,
+        index: task.index,
+        name: task.name,
+      };
+      if (outcome === 'cancelled') {
+        entry.errorMessage = `Cancelled: ${messageOf(this.#scope.reason)}`;
+        entry.error = this.#scope.reason;
+      }
+      this.#results[task.index] = entry;
+      this.#finishOrder.push(task.index);
+      this.#settled++;
+      this.#counts[outcome]++;
+      internals.metrics.taskOutcome(outcome);
+      if (outcome === 'failed') {
+        this.#errors.push({
+          index: task.index,
+          name: task.name,
+          message: entry.errorMessage ?? '',
+          error: entry.error,
+        });
+      }
+      if (internals.bus.hasSubscribers) this.#publishTask(entry, outcome, durationMs);
+      this.#wake();
+      if (outcome === 'failed' && this.options.errorStrategy === ErrorStrategy.FAIL_FAST) {
+        this.#failFast(task, entry);
+      } else if (this.#collecting && this.#settled === this.#tasks.length) {
+        this.#complete();
+      } else {
+        this.#pump();
+      }
+    }
+    if (this.#isIdle()) this.#notifyIdle();
+  }
+
+  // ---- collection and endings -------------------------------------------------------------
+
+  #collect(): Promise<ParallelResult<T>[]> {
+    if (!this.#outcome) {
+      this.#collecting = true;
+      this.#outcome = new Promise<ParallelResult<T>[]>((resolve, reject) => {
+        this.#resolveOutcome = resolve;
+        this.#rejectOutcome = reject;
+      });
+      if (this.#final) this.#deliver();
+      else if (this.#settled === this.#tasks.length && !this.#turnScheduled) {
+        if (this.#status === GroupStatus.PENDING) this.#onTurn();
+        this.#complete();
+      } else this.#lendWhileWaiting();
+    }
+    return this.#outcome;
+  }
+
+  /** A branch holding a state-wide slot lends it out while it waits on this nested group. */
+  #lendWhileWaiting(): void {
+    const lend = frameStorage.getStore()?.branch?.lendSlot;
+    if (!lend) return;
+    const takeBack = lend();
+    const done = (): void => void takeBack();
+    (this.#outcome as Promise<unknown>).then(done, done);
+  }
+
+  #lend(task: TaskRecord): () => Promise<void> {
+    const limiter = this.#state[INTERNAL].limiter;
+    if (!limiter || !task.holdsSlot) return () => Promise.resolve();
+    task.holdsSlot = false;
+    limiter.release();
+    return async () => {
+      await limiter.reacquire();
+      task.holdsSlot = true;
+    };
+  }
+
+  #complete(): void {
+    this.#finish(GroupStatus.COMPLETED, undefined);
+    this.#scope.dispose();
+  }
+
+  #failFast(task: TaskRecord, entry: ParallelResult<T>): void {
+    const error = entry.error;
+    this.#finish(GroupStatus.FAILED, error);
+    this.#scope.abort(
+      new CancelledError(
+        `sibling task ${task.name ?? task.index} of group '${this.groupId}' failed under fail_fast: ${entry.errorMessage}`,
+        {
+          cause: error,
+        },
+      ),
+    );
+  }
+
+  #onTimeout(): void {
+    this.#timer = undefined;
+    if (this.#final) return;
+    const { timeoutMs = 0, maxWorkers } = this.options;
+    const results = this.#snapshot('the group timed out');
+    const error = new ParallelTimeoutError(
+      this.groupId,
+      timeoutMs,
+      results,
+      this.#settled,
+      this.#tasks.length,
+      maxWorkers,
+    );
+    this.#finish(GroupStatus.FAILED, error, results);
+    this.#scope.abort(error);
+  }
+
+  /** The group's scope aborted: `cancel()`, an interrupt, or an enclosing group's ending. */
+  #onScopeAbort(reason: unknown): void {
+    if (this.#final) return;
+    const why =
+      reason instanceof ParallelCancelledError
+        ? reason.reason
+        : reason instanceof InterruptedError
+          ? 'the state was interrupted'
+          : `an enclosing group ended (${messageOf(reason)})`;
+    const results = this.#snapshot(why);
+    this.#finish(
+      GroupStatus.CANCELLED,
+      new ParallelCancelledError(this.groupId, why, results, { cause: reason }),
+      results,
+    );
+  }
+
+  /** Results so far, with `ok: false` cancelled results for the tasks that did not finish. */
+  #snapshot(why: string): ParallelResult<T>[] {
+    const error = new CancelledError(`Cancelled: ${why}.`);
+    const results: ParallelResult<T>[] = [];
+    for (let i = 0; i < this.#tasks.length; i++) {
+      const task = this.#tasks[i] as TaskRecord;
+      results.push(
+        this.#results[i] ?? {
+          ok: false,
+          errorMessage: error.message,
+          error,
+          index: i,
+          name: task.name,
+        },
+      );
+    }
+    return results;
+  }
+
+  #finish(status: GroupStatus, failure: unknown, results?: ParallelResult<T>[]): void {
+    if (this.#final) return;
+    if (status !== GroupStatus.COMPLETED) {
+      const unfinished = this.#tasks.length - this.#settled;
+      this.#counts.cancelled += unfinished;
+      this.#state[INTERNAL].metrics.taskOutcome('cancelled', unfinished);
+    }
+    this.#final =
+      results ??
+      this.#snapshot(
+        status === GroupStatus.FAILED ? 'a sibling failed under fail_fast' : 'the group ended',
+      );
+    this.#status = status;
+    this.#failure = failure;
+    this.#endTime = Date.now();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#unwatchBreaker?.();
+    if (this.#waitingForSlot) {
+      this.#waitingForSlot = false;
+      this.#state[INTERNAL].limiter?.cancelWait(this.#slotWaiter);
+    }
+    if (this.#startTime !== undefined) {
+      this.#state[INTERNAL].metrics.groupFinished(status);
+      this.#publish(
+        status === GroupStatus.COMPLETED
+          ? 'completed'
+          : status === GroupStatus.FAILED
+            ? 'failed'
+            : 'cancelled',
+      );
+    }
+    this.#deliver();
+    this.#wake();
+    if (this.#isIdle()) this.#notifyIdle();
+  }
+
+  #deliver(): void {
+    if (!this.#resolveOutcome || !this.#final) return;
+    if (this.#status === GroupStatus.COMPLETED) this.#resolveOutcome(this.#final);
+    else this.#rejectOutcome?.(this.#failure);
+    this.#resolveOutcome = undefined;
+    this.#rejectOutcome = undefined;
+  }
+
+  #cancelUnstarted(): void {
+    this.#next = this.#tasks.length;
+    if (this.#isIdle()) this.#notifyIdle();
+  }
+
+  #wake(): void {
+    if (this.#wakeStreams.length === 0) return;
+    const wakers = this.#wakeStreams;
+    this.#wakeStreams = [];
+    for (const wake of wakers) wake();
+  }
+
+  #isIdle(): boolean {
+    return (
+      this.#running === 0 &&
+      (this.#final !== undefined || (this.#collecting && this.#settled === this.#tasks.length))
+    );
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  #watchBreaker(): void {
+    const breaker = this.options.circuitBreaker;
+    if (!breaker) return;
+    this.#unwatchBreaker = breaker.onStateChange((state: CircuitState) =>
+      this.#publish('breaker', { breakerState: state }),
+    );
+  }
+
+  #publishTask(entry: ParallelResult<T>, outcome: Outcome, durationMs: number): void {
+    this.#publish('task', {
+      index: entry.index,
+      taskName: entry.name,
+      outcome,
+      taskDurationMs: durationMs,
+      message: entry.ok ? undefined : entry.errorMessage,
+      attempts: this.#tasks[entry.index]?.attempt,
+    });
+  }
+
+  #publish(type: GroupEvent['type'], extra: Partial<GroupEvent> = {}): void {
+    const internals = this.#state[INTERNAL];
+    if (!internals.bus.hasSubscribers) return;
+    const end = this.#endTime;
+    internals.publish({
+      kind: 'group',
+      type,
+      groupId: this.groupId,
+      name: this.options.name,
+      status: this.#status,
+      total: this.#tasks.length,
+      started: this.#next,
+      ...this.#counts,
+      running: this.#running,
+      maxWorkers: this.options.maxWorkers,
+      parentGroupId: this.#parent.branch?.groupId,
+      depth: this.#depth,
+      durationMs:
+        this.#startTime === undefined || end === undefined ? undefined : end - this.#startTime,
+      message:
+        end !== undefined && this.#failure !== undefined ? messageOf(this.#failure) : undefined,
+      ...extra,
+    });
+  }
+}

@@ -1,0 +1,119 @@
+import { ErrorStrategy } from '../core/enums.js';
+import {
+  checkEnum,
+  checkInteger,
+  checkKnownKeys,
+  checkNumber,
+  describe,
+} from '../core/validate.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+
+/** Options of `state.parallel()`. Every duration is in milliseconds. */
+export interface ParallelOptions {
+  /** Tasks of this group running at once: a whole number from 1, or `Infinity`. @default 5 */
+  maxWorkers?: number;
+  /** Names the group in its id, its events and its errors. @default 'parallel' */
+  name?: string;
+  /** `fail_slow` runs every task and reports failures as `ok: false`; `fail_fast` rejects on the first failure. @default 'fail_slow' */
+  errorStrategy?: ErrorStrategy;
+  /** Rejects `gather()` with a `ParallelTimeoutError` this long after the first tasks start. @default none */
+  timeoutMs?: number;
+  /** Times a failed task is invoked again. @default 0 */
+  maxRetries?: number;
+  /** Delay before the first retry; doubles for each further one (±25% jitter). @default 1000 */
+  retryDelayMs?: number;
+  /** A shared `CircuitBreaker`, or `{ threshold, resetTimeoutMs }` for one of the group's own. @default none */
+  circuitBreaker?: CircuitBreaker | { threshold: number; resetTimeoutMs: number };
+}
+
+/** `ParallelOptions` validated, with every default filled in. */
+export interface ResolvedParallelOptions {
+  maxWorkers: number;
+  name: string | undefined;
+  errorStrategy: ErrorStrategy;
+  timeoutMs: number | undefined;
+  maxRetries: number;
+  retryDelayMs: number;
+  circuitBreaker: CircuitBreaker | undefined;
+}
+
+export const defaultParallelOptions = Object.freeze({
+  maxWorkers: 5,
+  errorStrategy: ErrorStrategy.FAIL_SLOW,
+  maxRetries: 0,
+  retryDelayMs: 1000,
+});
+
+const OWNER = 'state.parallel()';
+const KEYS = [
+  'maxWorkers',
+  'name',
+  'errorStrategy',
+  'timeoutMs',
+  'maxRetries',
+  'retryDelayMs',
+  'circuitBreaker',
+];
+
+export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedParallelOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `${OWNER}: expected an options object such as { maxWorkers: 5 }, got ${describe(options)}.`,
+    );
+  }
+  checkKnownKeys(OWNER, options, KEYS);
+  const { name, circuitBreaker } = options;
+  if (name !== undefined && (typeof name !== 'string' || !/^[^:[\]#]+$/.test(name))) {
+    throw new TypeError(
+      `${OWNER}: expected \`name\` to be a non-empty string without ':', '[', ']' or '#', got ${describe(name)}.`,
+    );
+  }
+  let breaker: CircuitBreaker | undefined;
+  if (circuitBreaker instanceof CircuitBreaker) breaker = circuitBreaker;
+  else if (circuitBreaker !== undefined) {
+    if (circuitBreaker === null || typeof circuitBreaker !== 'object') {
+      throw new TypeError(
+        `${OWNER}: expected \`circuitBreaker\` to be a CircuitBreaker or { threshold, resetTimeoutMs }, got ${describe(circuitBreaker)}.`,
+      );
+    }
+    breaker = new CircuitBreaker({
+      threshold: circuitBreaker.threshold,
+      resetTimeoutMs: circuitBreaker.resetTimeoutMs,
+    });
+  }
+  return {
+    maxWorkers: checkInteger(
+      OWNER,
+      'maxWorkers',
+      options.maxWorkers ?? defaultParallelOptions.maxWorkers,
+      { allowInfinity: true },
+    ),
+    name,
+    errorStrategy: checkEnum(
+      OWNER,
+      'errorStrategy',
+      options.errorStrategy ?? defaultParallelOptions.errorStrategy,
+      ErrorStrategy,
+    ),
+    timeoutMs:
+      options.timeoutMs === undefined
+        ? undefined
+        : checkNumber(OWNER, 'timeoutMs', options.timeoutMs, {
+            exclusive: true,
+            unit: 'milliseconds',
+          }),
+    maxRetries: checkInteger(
+      OWNER,
+      'maxRetries',
+      options.maxRetries ?? defaultParallelOptions.maxRetries,
+      { min: 0 },
+    ),
+    retryDelayMs: checkNumber(
+      OWNER,
+      'retryDelayMs',
+      options.retryDelayMs ?? defaultParallelOptions.retryDelayMs,
+      { unit: 'milliseconds' },
+    ),
+    circuitBreaker: breaker,
+  };
+}
