@@ -17,8 +17,8 @@ import {
 } from './validate.js';
 
 /** An error class (matched with `instanceof`) or a predicate of the thrown value. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ErrorMatcher =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   (abstract new (...args: any[]) => unknown) | ((error: unknown) => boolean);
 
 /** How a run retries a failing handler. Every duration is in milliseconds. */

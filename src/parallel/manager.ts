@@ -30,7 +30,7 @@ import type {
 export type Task<T> = TaskFunction<T> | LazyRun<T>;
 
 /** The value type a task yields: a lazy run and a function returning `event.run(…)` yield its result. */
-type Settled<V> = V extends ExecutionResult<infer R> ? R : V;
+export type Settled<V> = V extends ExecutionResult<infer R> ? R : V;
 
 interface TaskRecord {
   readonly index: number;
