@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventBus } from '../bus/event-bus.js';
 import type { BusEvent, ExecutionRecord, LogSeverity, UnstampedEvent } from '../bus/events.js';
 import { ConcurrencyLimiter } from '../parallel/limiter.js';
-import { ParallelExecutionManager, type Settled } from '../parallel/manager.js';
+import { ParallelExecutionManager } from '../parallel/manager.js';
 import { MetricsCollector, type ParallelMetrics } from '../parallel/metrics.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import type { ParallelResult } from '../parallel/types.js';
@@ -207,7 +207,7 @@ export class ExecutionState {
   parallel<T = unknown>(
     options: ParallelOptions,
     callback: (p: ParallelExecutionManager<T>) => unknown,
-  ): Promise<ParallelResult<Settled<T>>[]>;
+  ): Promise<ParallelResult<T>[]>;
   parallel<T = unknown>(
     options: ParallelOptions = {},
     callback?: (p: ParallelExecutionManager<T>) => unknown,

@@ -26,11 +26,11 @@ import type {
   TaskFunction,
 } from './types.js';
 
-/** A task as `add` accepts it: a function returning a promise (or a value), or a lazy run. */
-export type Task<T> = TaskFunction<T> | LazyRun<T>;
-
-/** The value type a task yields: a lazy run and a function returning `event.run(…)` yield its result. */
-export type Settled<V> = V extends ExecutionResult<infer R> ? R : V;
+/**
+ * A task as `add` accepts it: a function returning a promise of `T` (or of an `ExecutionResult<T>`,
+ * as `() => event.run(…)` does), or a lazy run yielding `T`.
+ */
+export type Task<T> = TaskFunction<T | ExecutionResult<T>> | LazyRun<T>;
 
 interface TaskRecord {
   readonly index: number;
@@ -127,8 +127,8 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   }
 
   /** The collected results, in add order, once the group finished; `undefined` before. */
-  get results(): ParallelResult<Settled<T>>[] | undefined {
-    return this.#final as ParallelResult<Settled<T>>[] | undefined;
+  get results(): ParallelResult<T>[] | undefined {
+    return this.#final;
   }
 
   /** The group's record and metrics, as a snapshot. */
@@ -160,7 +160,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
    * or a lazy run (`event.run(…)`). It starts a microtask after this synchronous turn, when a
    * worker is free. Returns the task's index.
    */
-  add<V extends T>(task: Task<V>, nameOrOptions?: string | { name?: string }): number {
+  add(task: Task<T>, nameOrOptions?: string | { name?: string }): number {
     if (this.#collecting || this.#final) {
       throw new Error(
         `Parallel group '${this.groupId}': add() was called after gather()/gatherDict()/stream() started collecting; add every task first, or open another group.`,
@@ -201,14 +201,14 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   }
 
   /** Every task's result, in add order. Idempotent: later calls return the same results. */
-  gather(): Promise<ParallelResult<Settled<T>>[]> {
-    return this.#collect() as Promise<ParallelResult<Settled<T>>[]>;
+  gather(): Promise<ParallelResult<T>[]> {
+    return this.#collect();
   }
 
   /** The results keyed by task name, or by index (as a string) for unnamed tasks. */
-  async gatherDict(): Promise<Record<string, ParallelResult<Settled<T>>>> {
+  async gatherDict(): Promise<Record<string, ParallelResult<T>>> {
     const results = await this.gather();
-    const dict: Record<string, ParallelResult<Settled<T>>> = {};
+    const dict: Record<string, ParallelResult<T>> = {};
     for (const result of results) dict[result.name ?? String(result.index)] = result;
     return dict;
   }
@@ -218,7 +218,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
    * cancels the tasks still queued or running. Under `fail_fast` or a timeout, the iteration throws
    * the group's error after the results that came before it.
    */
-  async *stream(): AsyncGenerator<ParallelResult<Settled<T>>, void, undefined> {
+  async *stream(): AsyncGenerator<ParallelResult<T>, void, undefined> {
     const outcome = this.#collect();
     outcome.catch(() => {});
     let cursor = 0;
@@ -226,9 +226,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     try {
       for (;;) {
         if (cursor < this.#finishOrder.length) {
-          const result = this.#results[this.#finishOrder[cursor++] as number] as ParallelResult<
-            Settled<T>
-          >;
+          const result = this.#results[this.#finishOrder[cursor++] as number] as ParallelResult<T>;
           yield result;
           continue;
         }
