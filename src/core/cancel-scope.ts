@@ -51,6 +51,8 @@ export class CancelScope {
     const children = this.#children;
     this.#children = undefined;
     if (children) for (const child of children) child.abort(reason);
+    // An aborted scope has nothing left to receive from its parent.
+    this.dispose();
   }
 
   /** Calls `callback` once when the scope aborts; returns the function that removes it. */

@@ -202,7 +202,11 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
 
   /** Every task's result, in add order. Idempotent: later calls return the same results. */
   gather(): Promise<ParallelResult<T>[]> {
-    return this.#collect();
+    try {
+      return this.#collect();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** The results keyed by task name, or by index (as a string) for unnamed tasks. */
@@ -240,6 +244,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     } finally {
       if (!completed && !this.#final)
         this.cancel('the stream() consumer stopped before the group finished');
+      await outcome.catch(() => {});
     }
   }
 
@@ -469,9 +474,15 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   // ---- collection and endings -------------------------------------------------------------
 
   #collect(): Promise<ParallelResult<T>[]> {
+    const branch = frameStorage.getStore()?.branch;
+    if (branch?.groupId === this.groupId && !this.#final) {
+      throw new Error(
+        `Parallel group '${this.groupId}': gather()/stream() was called from inside one of the group's own tasks, which would wait for itself forever. Collect from the code that opened the group.`,
+      );
+    }
     if (!this.#outcome) {
       this.#collecting = true;
-      this.#outcome = new Promise<ParallelResult<T>[]>((resolve, reject) => {
+      let outcome = new Promise<ParallelResult<T>[]>((resolve, reject) => {
         this.#resolveOutcome = resolve;
         this.#rejectOutcome = reject;
       });
@@ -479,18 +490,24 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       else if (this.#settled === this.#tasks.length && !this.#turnScheduled) {
         if (this.#status === GroupStatus.PENDING) this.#onTurn();
         this.#complete();
-      } else this.#lendWhileWaiting();
+      } else if (branch?.lendSlot) {
+        // A branch holding a state-wide slot lends it out while it waits on this nested group,
+        // and takes it back before it goes on.
+        const takeBack = branch.lendSlot();
+        outcome = outcome.then(
+          async (results) => {
+            await takeBack();
+            return results;
+          },
+          async (error: unknown) => {
+            await takeBack();
+            throw error;
+          },
+        );
+      }
+      this.#outcome = outcome;
     }
     return this.#outcome;
-  }
-
-  /** A branch holding a state-wide slot lends it out while it waits on this nested group. */
-  #lendWhileWaiting(): void {
-    const lend = frameStorage.getStore()?.branch?.lendSlot;
-    if (!lend) return;
-    const takeBack = lend();
-    const done = (): void => void takeBack();
-    (this.#outcome as Promise<unknown>).then(done, done);
   }
 
   #lend(task: TaskRecord): () => Promise<void> {
