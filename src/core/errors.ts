@@ -86,6 +86,10 @@ export function messageOf(error: unknown): string {
   try {
     return JSON.stringify(error) ?? String(error);
   } catch {
-    return String(error);
+    try {
+      return String(error);
+    } catch {
+      return Object.prototype.toString.call(error);
+    }
   }
 }

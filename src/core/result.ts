@@ -33,7 +33,11 @@ export function truncateDetail(value: unknown, max: number): string | undefined 
   try {
     text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    try {
+      text = String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
   }
   return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
 }

@@ -140,9 +140,13 @@ export function pickRetry(
   return builtInRetryByEventType[eventType];
 }
 
-/** An `Error` subclass is matched with `instanceof`; any other function is a predicate. */
+/** A `class` (an `Error` subclass or not) is matched with `instanceof`; any other function is a predicate. */
 function matches(matcher: ErrorMatcher, error: unknown): boolean {
-  if (matcher === Error || matcher.prototype instanceof Error) {
+  if (
+    matcher === Error ||
+    matcher.prototype instanceof Error ||
+    /^class\b/.test(Function.prototype.toString.call(matcher))
+  ) {
     return error instanceof (matcher as abstract new () => unknown);
   }
   return Boolean((matcher as (error: unknown) => boolean)(error));
@@ -162,8 +166,13 @@ function isPermanent(error: unknown): boolean {
 /** Whether `error` may be retried under `config` (attempt counts are checked by the caller). */
 export function isRetryable(config: ResolvedRetry, error: unknown): boolean {
   if (!config.enabled || isPermanent(error)) return false;
-  if (config.exclude.some((m) => matches(m, error))) return false;
-  if (config.retryOn.length > 0) return config.retryOn.some((m) => matches(m, error));
+  try {
+    if (config.exclude.some((m) => matches(m, error))) return false;
+    if (config.retryOn.length > 0) return config.retryOn.some((m) => matches(m, error));
+  } catch {
+    // A predicate that throws must not make the run reject: the error is not retried.
+    return false;
+  }
   return true;
 }
 

@@ -111,7 +111,21 @@ export async function executeRun<Out>(
 
   emit(ExecutionStatus.STARTED, { detail: truncateDetail(input, maxDetail) });
 
-  const parsed = await actor.inputSchema.safeParseAsync(input);
+  let parsed: Awaited<ReturnType<typeof actor.inputSchema.safeParseAsync>>;
+  try {
+    parsed = await actor.inputSchema.safeParseAsync(input);
+  } catch (error) {
+    // A refinement or transform that throws (instead of adding an issue) must not reject the run.
+    return finish(
+      ExecutionStatus.FAILED,
+      new InputValidationError(
+        `Invalid input for ${actor.name}: its inputSchema threw: ${messageOf(error)}. The handler was not called.`,
+        actor.name,
+        [],
+        { cause: error },
+      ),
+    );
+  }
   if (!parsed.success)
     return finish(ExecutionStatus.FAILED, describeIssues(actor.name, parsed.error.issues));
   const value: unknown = parsed.data;

@@ -5,6 +5,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') shown = JSON.stringify(value);
   else if (typeof value === 'function') shown = `[function ${value.name || 'anonymous'}]`;
   else if (typeof value === 'bigint') shown = `${value}n`;
+  // JSON would print NaN and ±Infinity as `null`, hiding the very value that was refused.
+  else if (typeof value === 'number') shown = String(value);
   else {
     try {
       shown = JSON.stringify(value) ?? String(value);

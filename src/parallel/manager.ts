@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import type { GroupEvent } from '../bus/events.js';
 import { CancelScope } from '../core/cancel-scope.js';
 import { ErrorStrategy, GroupStatus } from '../core/enums.js';
@@ -39,6 +39,10 @@ interface TaskRecord {
   readonly addedAt: number;
   attempt: number;
   holdsSlot: boolean;
+  /** Nested groups this branch is waiting on, which it lent its state-wide slot to. */
+  lends: number;
+  /** The async context `add` was called in: the task runs in it, so the user's own stores reach it. */
+  readonly context: AsyncResource;
 }
 
 /** The context object a task function receives; its signal is the group's, made on first use. */
@@ -109,7 +113,9 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     this.#scope = new CancelScope(this.#parent.scope);
     this.#scope.onAbort((reason) => this.#onScopeAbort(reason));
     // A slot may be granted from another group's context: resume in the one this group was opened in.
-    this.#resume = AsyncLocalStorage.snapshot() as (fn: () => void) => void;
+    // (An AsyncResource, not `AsyncLocalStorage.snapshot()`, which costs ~20 µs on Node 20.)
+    const context = new AsyncResource('rh-agents.group', { requireManualDestroy: true });
+    this.#resume = (fn) => context.runInAsyncScope(fn);
     this.#slotWaiter = {
       depth: this.#depth,
       grant: () => this.#resume(() => this.#onSlotGranted()),
@@ -161,9 +167,16 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
    * worker is free. Returns the task's index.
    */
   add(task: Task<T>, nameOrOptions?: string | { name?: string }): number {
-    if (this.#collecting || this.#final) {
+    if (this.#collecting) {
       throw new Error(
         `Parallel group '${this.groupId}': add() was called after gather()/gatherDict()/stream() started collecting; add every task first, or open another group.`,
+      );
+    }
+    if (this.#final) {
+      // Cancelled, timed out or interrupted before anyone collected: say so, not "collecting".
+      throw new Error(
+        `Parallel group '${this.groupId}': add() was called after the group ended (${this.#status}: ${messageOf(this.#failure)}); open another group.`,
+        { cause: this.#failure },
       );
     }
     const name = typeof nameOrOptions === 'string' ? nameOrOptions : nameOrOptions?.name;
@@ -192,7 +205,16 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       );
     }
     const index = this.#tasks.length;
-    this.#tasks.push({ index, name, fn, addedAt: performance.now(), attempt: 0, holdsSlot: false });
+    this.#tasks.push({
+      index,
+      name,
+      fn,
+      addedAt: performance.now(),
+      attempt: 0,
+      holdsSlot: false,
+      lends: 0,
+      context: new AsyncResource('rh-agents.task', { requireManualDestroy: true }),
+    });
     if (!this.#turnScheduled) {
       this.#turnScheduled = true;
       queueMicrotask(() => this.#onTurn());
@@ -344,12 +366,12 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   #start(task: TaskRecord, holdsSlot: boolean): void {
     task.holdsSlot = holdsSlot;
     this.#running++;
-    this.#state[INTERNAL].metrics.taskStarted(performance.now() - task.addedAt);
-    void this.#runTask(task);
+    const startedAt = performance.now();
+    this.#state[INTERNAL].metrics.taskStarted(startedAt - task.addedAt);
+    void this.#runTask(task, startedAt);
   }
 
-  async #runTask(task: TaskRecord): Promise<void> {
-    const startedAt = performance.now();
+  async #runTask(task: TaskRecord, startedAt: number): Promise<void> {
     const branch: BranchInfo = {
       groupId: this.groupId,
       parallelIndex: task.index,
@@ -379,10 +401,13 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         break;
       }
       try {
-        const value = await frameStorage.run(
-          frame,
-          fn,
-          new Context(this.#scope, task.index, task.name, task.attempt),
+        // Adopted inside the branch's frame: a returned lazy run (`() => state.run(…)`) starts on
+        // its first `then`, which must see the branch, not the group's context. `Promise.resolve`
+        // does that (as an `await` in the frame would) without an async function per task, and
+        // passes a native promise through as it is.
+        const context = new Context(this.#scope, task.index, task.name, task.attempt);
+        const value = await task.context.runInAsyncScope(() =>
+          frameStorage.run(frame, () => Promise.resolve(fn(context))),
         );
         result = isExecutionResult(value) ? value : { ok: true, result: value };
       } catch (error) {
@@ -512,12 +537,22 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
 
   #lend(task: TaskRecord): () => Promise<void> {
     const limiter = this.#state[INTERNAL].limiter;
-    if (!limiter || !task.holdsSlot) return () => Promise.resolve();
-    task.holdsSlot = false;
-    limiter.release();
+    if (!limiter) return () => Promise.resolve();
+    // A branch may wait on several nested groups at once: the first lends the slot, the last
+    // takes it back. A branch that already settled (it did not await its nested group) takes
+    // nothing back, or the slot would be lost for good.
+    if (task.lends++ === 0 && task.holdsSlot) {
+      task.holdsSlot = false;
+      limiter.release();
+    }
+    let returned = false;
     return async () => {
+      if (returned) return;
+      returned = true;
+      if (--task.lends > 0 || task.holdsSlot || task.fn === undefined) return;
       await limiter.reacquire();
-      task.holdsSlot = true;
+      if (task.lends > 0 || task.holdsSlot || task.fn === undefined) limiter.release();
+      else task.holdsSlot = true;
     };
   }
 
@@ -575,19 +610,23 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
 
   /** Results so far, with `ok: false` cancelled results for the tasks that did not finish. */
   #snapshot(why: string): ParallelResult<T>[] {
-    const error = new CancelledError(`Cancelled: ${why}.`);
+    // Made only when a task did not finish: a completed group pays no stack trace.
+    let error: CancelledError | undefined;
     const results: ParallelResult<T>[] = [];
     for (let i = 0; i < this.#tasks.length; i++) {
-      const task = this.#tasks[i] as TaskRecord;
-      results.push(
-        this.#results[i] ?? {
-          ok: false,
-          errorMessage: error.message,
-          error,
-          index: i,
-          name: task.name,
-        },
-      );
+      const result = this.#results[i];
+      if (result) {
+        results.push(result);
+        continue;
+      }
+      error ??= new CancelledError(`Cancelled: ${why}.`);
+      results.push({
+        ok: false,
+        errorMessage: error.message,
+        error,
+        index: i,
+        name: (this.#tasks[i] as TaskRecord).name,
+      });
     }
     return results;
   }
@@ -683,11 +722,13 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     });
   }
 
-  #publish(type: GroupEvent['type'], extra: Partial<GroupEvent> = {}): void {
+  #publish(type: GroupEvent['type'], extra?: Partial<GroupEvent>): void {
     const internals = this.#state[INTERNAL];
     if (!internals.bus.hasSubscribers) return;
     const end = this.#endTime;
-    internals.publish({
+    const counts = this.#counts;
+    // Built field by field, not with spreads: one event per task when someone listens.
+    const event: Omit<GroupEvent, 'timestamp' | 'stateId'> = {
       kind: 'group',
       type,
       groupId: this.groupId,
@@ -695,7 +736,9 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       status: this.#status,
       total: this.#tasks.length,
       started: this.#next,
-      ...this.#counts,
+      completed: counts.completed,
+      failed: counts.failed,
+      cancelled: counts.cancelled,
       running: this.#running,
       maxWorkers: this.options.maxWorkers,
       parentGroupId: this.#parent.branch?.groupId,
@@ -704,7 +747,9 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         this.#startTime === undefined || end === undefined ? undefined : end - this.#startTime,
       message:
         end !== undefined && this.#failure !== undefined ? messageOf(this.#failure) : undefined,
-      ...extra,
-    });
+    };
+    if (extra) Object.assign(event, extra);
+    internals.publish(event);
   }
+
 }

@@ -55,6 +55,11 @@ const KEYS = [
   'circuitBreaker',
 ];
 
+/** `null` is refused like any other wrong value; only `undefined` means "use the default". */
+function orDefault<V>(value: V | undefined, fallback: V): V {
+  return value === undefined ? fallback : value;
+}
+
 export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedParallelOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(
@@ -85,14 +90,14 @@ export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedP
     maxWorkers: checkInteger(
       OWNER,
       'maxWorkers',
-      options.maxWorkers ?? defaultParallelOptions.maxWorkers,
+      orDefault(options.maxWorkers, defaultParallelOptions.maxWorkers),
       { allowInfinity: true },
     ),
     name,
     errorStrategy: checkEnum(
       OWNER,
       'errorStrategy',
-      options.errorStrategy ?? defaultParallelOptions.errorStrategy,
+      orDefault(options.errorStrategy, defaultParallelOptions.errorStrategy),
       ErrorStrategy,
     ),
     timeoutMs:
@@ -105,13 +110,13 @@ export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedP
     maxRetries: checkInteger(
       OWNER,
       'maxRetries',
-      options.maxRetries ?? defaultParallelOptions.maxRetries,
+      orDefault(options.maxRetries, defaultParallelOptions.maxRetries),
       { min: 0 },
     ),
     retryDelayMs: checkNumber(
       OWNER,
       'retryDelayMs',
-      options.retryDelayMs ?? defaultParallelOptions.retryDelayMs,
+      orDefault(options.retryDelayMs, defaultParallelOptions.retryDelayMs),
       { unit: 'milliseconds' },
     ),
     circuitBreaker: breaker,
