@@ -61,3 +61,14 @@ export type {
   TaskContext,
   TaskFunction,
 } from './parallel/types.js';
+export { EventPrinter, ParallelEventPrinter } from './printers/index.js';
+export type {
+  EventPrinterOptions,
+  GroupTracker,
+  ParallelEventPrinterOptions,
+  ParallelPrinterSummary,
+  PrinterStream,
+  RunSummary,
+  SlowRun,
+  TaskFailure,
+} from './printers/index.js';

@@ -1,0 +1,33 @@
+import type { ExecutionRecord, GroupEvent } from '../bus/events.js';
+import type { Palette } from './color.js';
+import type { GroupTracker, TaskFailure } from './group-tracker.js';
+import type { ResolvedParallelPrinterOptions } from './options.js';
+import type { Output } from './output.js';
+import type { TreeFormatter } from './tree-format.js';
+
+/** What a display mode gets from the printer. */
+export interface RendererContext {
+  readonly output: Output;
+  readonly palette: Palette;
+  readonly tree: TreeFormatter;
+  readonly options: ResolvedParallelPrinterOptions;
+  /** Groups that started and have not ended, in the order they started. */
+  readonly active: ReadonlySet<GroupTracker>;
+}
+
+/**
+ * One display mode of `ParallelEventPrinter` (realtime, progress, collapsed). The printer updates
+ * the trackers first, then hands the event to its mode. Every method is synchronous and cheap.
+ */
+export interface ModeRenderer {
+  /** A line about something outside any group: a run, a log, an interrupt. */
+  print(lines: readonly string[]): void;
+  /** A run inside a group's branch; `tracker` is its innermost group, when known. */
+  record(record: ExecutionRecord, tracker: GroupTracker | undefined): void;
+  /** A group event, after `tracker` applied it; `failure` is the task failure it recorded. */
+  group(event: GroupEvent, tracker: GroupTracker, failure: TaskFailure | undefined): void;
+  /** Writes a pending frame now. */
+  flush(): void;
+  /** Stops any timer; the display stays as it is. */
+  close(): void;
+}

@@ -1,0 +1,144 @@
+import type { BusEvent, ExecutionRecord } from '../bus/events.js';
+import type { Palette } from './color.js';
+import { STATUS_SYMBOLS, formatDuration, statusStyle } from './format.js';
+
+/** One of the slowest runs in a printer's summary. */
+export interface SlowRun {
+  address: string;
+  name: string;
+  status: ExecutionRecord['status'];
+  executionTimeMs: number;
+}
+
+/** What a printer saw, for its end-of-run summary. */
+export interface RunSummary {
+  /** Runs that reached an end: completed, failed, cancelled, interrupted or recovered. */
+  runs: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  interrupted: number;
+  recovered: number;
+  /** Runs that needed more than one attempt. */
+  retried: number;
+  /** `retrying` records: attempts that failed and were tried again. */
+  retries: number;
+  /** Log events, and among them warnings and errors. */
+  logs: number;
+  warnings: number;
+  errors: number;
+  /** From the first event seen to the last, by their timestamps, in milliseconds. */
+  totalTimeMs: number;
+  /** The slowest runs that ended, slowest first. */
+  slowest: SlowRun[];
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+type EndStatus = 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'recovered';
+
+const END_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'recovered']);
+
+/** Counts runs as events arrive: O(1) per event (the slowest list is short). */
+export class RunStats {
+  #counts = { completed: 0, failed: 0, cancelled: 0, interrupted: 0, recovered: 0 };
+  #retriedAddresses = new Set<string>();
+  #retries = 0;
+  #logs = 0;
+  #warnings = 0;
+  #errors = 0;
+  #first: number | undefined;
+  #last: number | undefined;
+  #slowest: SlowRun[] = [];
+
+  constructor(private readonly slowestCount: number) {}
+
+  observe(event: BusEvent): void {
+    const timestamp = event.timestamp;
+    if (typeof timestamp === 'number' && Number.isFinite(timestamp)) {
+      if (this.#first === undefined || timestamp < this.#first) this.#first = timestamp;
+      if (this.#last === undefined || timestamp > this.#last) this.#last = timestamp;
+    }
+    if (event.kind === 'log') {
+      this.#logs++;
+      if (event.severity === 'warning') this.#warnings++;
+      else if (event.severity === 'error') this.#errors++;
+      return;
+    }
+    if (event.kind !== 'execution') return;
+    if (event.status === 'retrying') {
+      this.#retries++;
+      this.#retriedAddresses.add(event.address);
+      return;
+    }
+    if (!END_STATUSES.has(event.status)) return;
+    this.#counts[event.status as EndStatus]++;
+    const ms = event.executionTimeMs;
+    if (this.slowestCount > 0 && typeof ms === 'number' && Number.isFinite(ms))
+      this.#rank(event, ms);
+  }
+
+  summary(): RunSummary {
+    const c = this.#counts;
+    return {
+      runs: c.completed + c.failed + c.cancelled + c.interrupted + c.recovered,
+      ...c,
+      retried: this.#retriedAddresses.size,
+      retries: this.#retries,
+      logs: this.#logs,
+      warnings: this.#warnings,
+      errors: this.#errors,
+      totalTimeMs:
+        this.#first === undefined || this.#last === undefined ? 0 : this.#last - this.#first,
+      slowest: this.#slowest.map((run) => ({ ...run })),
+    };
+  }
+
+  /** The summary as lines: totals, then the slowest runs. */
+  format(palette: Palette, extra: string[] = []): string[] {
+    const s = this.summary();
+    const parts = [plural(s.runs, 'run'), palette.green(`${s.completed} completed`)];
+    if (s.failed > 0) parts.push(palette.red(`${s.failed} failed`));
+    if (s.cancelled > 0) parts.push(palette.yellow(`${s.cancelled} cancelled`));
+    if (s.interrupted > 0) parts.push(palette.yellow(`${s.interrupted} interrupted`));
+    if (s.recovered > 0) parts.push(palette.magenta(`${s.recovered} recovered`));
+    if (s.retried > 0)
+      parts.push(`${s.retried} retried (${plural(s.retries, 'retry', 'retries')})`);
+    if (s.warnings + s.errors > 0)
+      parts.push(`${plural(s.warnings, 'warning')}, ${plural(s.errors, 'error')} logged`);
+    parts.push(`total ${formatDuration(s.totalTimeMs)}`);
+    const lines = [`${palette.bold('Summary:')} ${parts.join(' · ')}`, ...extra];
+    if (s.slowest.length > 0) {
+      lines.push(palette.bold('Slowest:'));
+      const width = Math.max(...s.slowest.map((run) => formatDuration(run.executionTimeMs).length));
+      for (const run of s.slowest) {
+        const symbol = statusStyle(run.status, palette)(STATUS_SYMBOLS[run.status]);
+        lines.push(
+          `  ${formatDuration(run.executionTimeMs).padStart(width)}  ${symbol} ${run.address}`,
+        );
+      }
+    }
+    return lines;
+  }
+
+  #rank(record: ExecutionRecord, ms: number): void {
+    const list = this.#slowest;
+    if (
+      list.length >= this.slowestCount &&
+      ms <= (list[list.length - 1] as SlowRun).executionTimeMs
+    )
+      return;
+    const entry: SlowRun = {
+      address: record.address,
+      name: record.actor?.name ?? '?',
+      status: record.status,
+      executionTimeMs: ms,
+    };
+    let i = list.length;
+    while (i > 0 && (list[i - 1] as SlowRun).executionTimeMs < ms) i--;
+    list.splice(i, 0, entry);
+    if (list.length > this.slowestCount) list.pop();
+  }
+}
