@@ -41,8 +41,8 @@ interface TaskRecord {
   holdsSlot: boolean;
   /** Nested groups this branch is waiting on, which it lent its state-wide slot to. */
   lends: number;
-  /** The async context `add` was called in: the task runs in it, so the user's own stores reach it. */
-  readonly context: AsyncResource;
+  /** The async context `add` was called in: the task runs in it, so the user's own stores reach it. Dropped once the task settled. */
+  context: AsyncResource | undefined;
 }
 
 /** The context object a task function receives; its signal is the group's, made on first use. */
@@ -387,6 +387,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     );
     const breaker = this.options.circuitBreaker;
     const fn = task.fn as (context: TaskContext) => unknown;
+    const asyncContext = task.context as AsyncResource;
     let result: ExecutionResult<unknown>;
     let outcome: Outcome;
     for (;;) {
@@ -406,7 +407,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         // does that (as an `await` in the frame would) without an async function per task, and
         // passes a native promise through as it is.
         const context = new Context(this.#scope, task.index, task.name, task.attempt);
-        const value = await task.context.runInAsyncScope(() =>
+        const value = await asyncContext.runInAsyncScope(() =>
           frameStorage.run(frame, () => Promise.resolve(fn(context))),
         );
         result = isExecutionResult(value) ? value : { ok: true, result: value };
@@ -449,6 +450,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     durationMs: number,
   ): void {
     task.fn = undefined;
+    task.context = undefined; // a group may hold 100 000 settled tasks: keep them small
     this.#running--;
     const internals = this.#state[INTERNAL];
     internals.metrics.taskEnded(durationMs);
@@ -751,5 +753,4 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     if (extra) Object.assign(event, extra);
     internals.publish(event);
   }
-
 }

@@ -1,0 +1,301 @@
+/**
+ * `npm run bench`: rh-agents' parallel scheduler side by side with p-limit and p-map, in one
+ * process. Not part of `npm test`. Run with `--expose-gc` (the npm script does) for heap figures.
+ *
+ *   1. per-task scheduling cost of 100 000 no-op tasks on 5 workers (ns/task, heap/task)
+ *   2. wall time of 100 tasks of 20 ms on 10 workers against the ideal 200 ms
+ *   3. overhead per group, and 5 independent 50 ms tasks sequential vs parallel
+ *   4. per-run cost of 10 000 actor runs (`event.run(…)` of a Tool) in one group
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { ExecutionEvent, ExecutionState, Tool } from '../src/index.js';
+import {
+  type Contender,
+  NOOP_TASKS,
+  NOOP_WORKERS,
+  RUNS,
+  noop,
+  pLimitContender,
+  pMapContender,
+} from './contenders.js';
+import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
+
+// ---- rh-agents: each runs `n` tasks on `workers` and returns the results ---------------------
+
+const rhAgents: Contender = async (n, workers, task) => {
+  const state = new ExecutionState();
+  const p = state.parallel({ maxWorkers: workers });
+  for (let i = 0; i < n; i++) p.add(() => task(i));
+  return p.gather();
+};
+
+/** With a state-wide `maxConcurrency`: every task also takes and frees a state slot. */
+const rhAgentsLimited: Contender = async (n, workers, task) => {
+  const state = new ExecutionState({ maxConcurrency: workers });
+  const p = state.parallel({ maxWorkers: workers });
+  for (let i = 0; i < n; i++) p.add(() => task(i));
+  return p.gather();
+};
+
+/** With a bus subscriber: the group then publishes one `task` event per task. */
+const rhAgentsSubscribed: Contender = async (n, workers, task) => {
+  const state = new ExecutionState();
+  let events = 0;
+  state.eventBus.subscribe(() => void events++);
+  const p = state.parallel({ maxWorkers: workers });
+  for (let i = 0; i < n; i++) p.add(() => task(i));
+  return p.gather();
+};
+
+/** p-limit and p-map in a fresh process with no AsyncLocalStorage active (see baseline.ts). */
+function baseline(): Map<string, Sample> {
+  const file = fileURLToPath(new URL('./baseline.ts', import.meta.url));
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const samples = new Map<string, Sample>();
+  if (child.status !== 0) {
+    console.error(`(baseline process failed: ${child.stderr || child.error?.message})`);
+    return samples;
+  }
+  for (const line of child.stdout.trim().split('\n')) {
+    const { name, ...rest } = JSON.parse(line) as Sample & { name: string };
+    samples.set(name, rest);
+  }
+  return samples;
+}
+
+// ---- 1. per-task scheduling cost ------------------------------------------------------------
+
+async function perTaskCost(): Promise<{ text: string; ratio: number }> {
+  const contenders: [string, Contender][] = [
+    ['p-limit', pLimitContender],
+    ['p-map', pMapContender],
+    ['rh-agents', rhAgents],
+    ['rh-agents, maxConcurrency: 5', rhAgentsLimited],
+    ['rh-agents, a bus subscriber', rhAgentsSubscribed],
+  ];
+  const samples = await compare(
+    contenders.map(
+      ([, run]) =>
+        () =>
+          run(NOOP_TASKS, NOOP_WORKERS, noop),
+    ),
+    { runs: RUNS, warmups: 2, units: NOOP_TASKS },
+  );
+  const alone = baseline();
+  const rows: [string, Sample | undefined][] = [
+    ...contenders.map(([name], i): [string, Sample | undefined] => [name, samples[i]]),
+    ['p-limit, own process (no AsyncLocalStorage)', alone.get('p-limit')],
+    ['p-map, own process (no AsyncLocalStorage)', alone.get('p-map')],
+  ];
+  const limit = samples[0] as Sample;
+  const limitAlone = alone.get('p-limit');
+  const ns = (ms: number): string => fixed((ms * 1e6) / NOOP_TASKS, 0);
+  const text = table(
+    [
+      'library',
+      'ns/task',
+      'best',
+      'vs p-limit',
+      'vs p-limit alone',
+      'heap B/task held',
+      'after release',
+    ],
+    rows
+      .filter((row): row is [string, Sample] => row[1] !== undefined)
+      .map(([name, r]) => [
+        name,
+        ns(r.medianMs),
+        ns(r.minMs),
+        `${fixed(r.medianMs / limit.medianMs, 2)}x`,
+        limitAlone ? `${fixed(r.medianMs / limitAlone.medianMs, 2)}x` : '-',
+        fixed(r.heldBytesPerUnit, 0),
+        fixed(r.leakedBytesPerUnit, 0),
+      ]),
+  );
+  return { text, ratio: (samples[2] as Sample).medianMs / limit.medianMs };
+}
+
+// ---- 2. wall time of 100 x 20 ms on 10 workers ----------------------------------------------
+
+const IDEAL_MS = 200;
+
+async function wallTime(): Promise<{ text: string; overIdeal: number }> {
+  const sleeper = (): Promise<void> => sleepMs(20);
+  const contenders: [string, () => Promise<unknown>][] = [
+    ['p-limit', () => pLimitContender(100, 10, sleeper)],
+    ['p-map', () => pMapContender(100, 10, sleeper)],
+    ['rh-agents', () => rhAgents(100, 10, sleeper)],
+    // The floor: 10 rounds of one bare 20 ms timer, which is all any scheduler can do.
+    [
+      '10 bare 20 ms timers in a row',
+      async () => {
+        for (let r = 0; r < 10; r++) await sleepMs(20);
+      },
+    ],
+  ];
+  const samples = await compare(
+    contenders.map(([, fn]) => fn),
+    { runs: 7, warmups: 1, units: 100 },
+  );
+  const over = (ms: number): number => (ms / IDEAL_MS - 1) * 100;
+  const text = table(
+    ['100 x 20 ms on 10 workers', 'ms (median)', 'ms (best)', 'over the 200 ms ideal'],
+    contenders.map(([name], i) => {
+      const r = samples[i] as Sample;
+      return [name, fixed(r.medianMs), fixed(r.minMs), `${fixed(over(r.medianMs))}%`];
+    }),
+  );
+  return { text, overIdeal: over((samples[2] as Sample).medianMs) };
+}
+
+// ---- 3. overhead per group ------------------------------------------------------------------
+
+async function groupOverhead(): Promise<string> {
+  const state = new ExecutionState();
+  const N = 10_000;
+  const repeat = (fn: () => Promise<unknown>) => async (): Promise<void> => {
+    for (let i = 0; i < N; i++) await fn();
+  };
+  const variants: [string, () => Promise<unknown>][] = [
+    ['empty group: parallel() + gather()', () => state.parallel().gather()],
+    [
+      'single-task group: add + gather',
+      () => {
+        const p = state.parallel();
+        p.add(() => Promise.resolve(1));
+        return p.gather();
+      },
+    ],
+    [
+      'single-task group, callback form',
+      () =>
+        state.parallel({}, (p) => {
+          p.add(() => Promise.resolve(1));
+        }),
+    ],
+    [
+      'single-task group, await using',
+      async () => {
+        await using p = state.parallel();
+        p.add(() => Promise.resolve(1));
+      },
+    ],
+    ['p-limit: pLimit(5) + 1 task (reference)', () => pLimit(5)(() => Promise.resolve(1))],
+  ];
+  const groups = await compare(
+    variants.map(([, fn]) => repeat(fn)),
+    { runs: 5, warmups: 1, units: N },
+  );
+  const us = (ms: number): string => fixed((ms * 1000) / N, 2);
+
+  const task = (): Promise<void> => sleepMs(50);
+  const [seq, par] = await compare(
+    [
+      async () => {
+        for (let i = 0; i < 5; i++) await task();
+      },
+      () =>
+        state.parallel({ maxWorkers: 5 }, (p) => {
+          for (let i = 0; i < 5; i++) p.add(task);
+        }),
+    ],
+    { runs: 3, warmups: 1, units: 5 },
+  );
+  const sequential = (seq as Sample).medianMs;
+  const parallel = (par as Sample).medianMs;
+  return [
+    table(
+      ['group', 'µs/group (median)', 'best'],
+      variants.map(([name], i) => {
+        const r = groups[i] as Sample;
+        return [name, us(r.medianMs), us(r.minMs)];
+      }),
+    ),
+    '',
+    table(
+      ['5 independent 50 ms tasks', 'ms', 'speed-up'],
+      [
+        ['sequential (await one after another)', fixed(sequential), '1.0x'],
+        ['parallel({ maxWorkers: 5 })', fixed(parallel), `${fixed(sequential / parallel)}x`],
+      ],
+    ),
+  ].join('\n');
+}
+
+// ---- 4. actor runs in a group ---------------------------------------------------------------
+
+async function actorRuns(): Promise<string> {
+  const N = 10_000;
+  const tool = new Tool({
+    name: 'Echo',
+    inputSchema: z.object({ i: z.number() }),
+    handler: (input) => input.i,
+    retry: { enabled: false },
+  });
+  const event = new ExecutionEvent({ actor: tool });
+  const grouped = async (): Promise<unknown> => {
+    const state = new ExecutionState();
+    const p = state.parallel({ maxWorkers: 5 });
+    for (let i = 0; i < N; i++) p.add(event.run({ i }, undefined, state));
+    return p.gather();
+  };
+  const sequential = async (): Promise<unknown> => {
+    const state = new ExecutionState();
+    const out: unknown[] = [];
+    for (let i = 0; i < N; i++) out.push(await event.run({ i }, undefined, state));
+    return out;
+  };
+  const [s, g] = (await compare([sequential, grouped], { runs: 5, warmups: 1, units: N })) as [
+    Sample,
+    Sample,
+  ];
+  return table(
+    ['10 000 Tool runs (retry off)', 'µs/run (median)', 'heap B/run (held results + history)'],
+    [
+      [
+        'sequential: await event.run(…)',
+        fixed((s.medianMs * 1000) / N, 2),
+        fixed(s.heldBytesPerUnit, 0),
+      ],
+      ['in one group, 5 workers', fixed((g.medianMs * 1000) / N, 2), fixed(g.heldBytesPerUnit, 0)],
+    ],
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(
+    `rh-agents benchmark: node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores` +
+      (hasGc ? '' : ' (run with --expose-gc for exact heap figures)'),
+  );
+  console.log(
+    `\n1. Per-task scheduling cost: ${NOOP_TASKS.toLocaleString('en-US')} no-op tasks on ${NOOP_WORKERS} workers, then gather; median of ${RUNS} interleaved runs after warm-up.\n` +
+      '   Once rh-agents ran, AsyncLocalStorage is active and every promise of the process pays its hooks\n' +
+      '   (as in any application using rh-agents); the "own process" rows are p-limit and p-map without them.\n',
+  );
+  const perTask = await perTaskCost();
+  console.log(perTask.text);
+  console.log('\n2. Wall time: 100 tasks of 20 ms (setTimeout) on 10 workers, ideal 200 ms\n');
+  const wall = await wallTime();
+  console.log(wall.text);
+  console.log('\n3. Overhead per group\n');
+  console.log(await groupOverhead());
+  console.log('\n4. Per-run cost of actor runs (Tool with a zod input schema, retry disabled)\n');
+  console.log(await actorRuns());
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  console.log(
+    `\nTargets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
+      `100 x 20 ms within 5% of 200 ms: ${verdict(wall.overIdeal <= 5)} (+${fixed(wall.overIdeal)}%).`,
+  );
+  console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);
+}
+
+await main();

@@ -1,0 +1,106 @@
+/**
+ * Smoke test: every `examples/*.ts` runs to completion (exit code 0) as a user would run it, in
+ * its own Node process with tsx, and prints what it promises. Files starting with `_` are scratch
+ * files and are skipped.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const examplesDir = join(root, 'examples');
+
+/** Text each known example must print; examples not listed here only have to exit with 0. */
+const expected: Record<string, (string | RegExp)[]> = {
+  'parallel-basic.ts': [
+    'Fetched 6 pages with 3 workers',
+    '[0] https://example.com/a: 21504 bytes',
+    'Group Pages: 6 completed, 0 failed',
+    'Word counts: fox=4, dog=5, plain=200',
+    "Squares by name: square-of-3=9, unnamed '3'=0",
+    'Recorded: Pages[4]::FetchPage::tool_call completed (group Pages, branch 4, tag crawl)',
+  ],
+  'parallel-streaming.ts': [
+    /eu-north answered[^]*us-east answered[^]*us-west answered[^]*eu-west answered[^]*ap-south answered/,
+    'Fastest mirror: eu-north',
+    'Group FirstMirror is cancelled: 1 completed, 4 cancelled (4 stopped early by their signal)',
+    'Completed runs seen on the bus stream: Two[0]::Ping::tool_call, Two[1]::Ping::tool_call',
+  ],
+  'parallel-error-handling.ts': [
+    '[1] 5550 failed: card 5550 was declined',
+    '4 charged, 1 declined',
+    "gather() rejected with the task's own error: true (card 5550 was declined)",
+    '2 of 5 tasks started; the rest never ran',
+    "ParallelTimeoutError: Parallel group 'Quotes' timed out after 150 ms with 2 of 3 tasks finished",
+    '[2] 400ms failed: Cancelled',
+    '[0] flaky ok: "succeeded on attempt 3"',
+    '[1] broken failed: HTTP 500 (after 3 attempts)',
+    'during the outage: 3 invoked, 3 refused without being invoked',
+    'after the reset timeout: 3 of 3 served, breaker closed',
+  ],
+};
+
+const files = readdirSync(examplesDir)
+  .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
+  .sort();
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const TIMEOUT_MS = 30_000;
+
+function runExample(file: string): Promise<Outcome> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(examplesDir, file)], {
+      cwd: root,
+      // Plain, uncoloured output, as in CI; keep the parent's PATH and the like.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: TIMEOUT_MS,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+// Started together at collection time, so the examples run in parallel and the test takes about
+// as long as the slowest one.
+const runs = new Map(files.map((file) => [file, runExample(file)]));
+for (const run of runs.values()) run.catch(() => {});
+
+describe('examples', () => {
+  it('has the parallel examples', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'parallel-basic.ts',
+        'parallel-streaming.ts',
+        'parallel-error-handling.ts',
+      ]),
+    );
+  });
+
+  it.each(files)('%s runs to completion', { timeout: TIMEOUT_MS + 5_000 }, async (file) => {
+    const { code, signal, stdout, stderr } = await (runs.get(file) as Promise<Outcome>);
+    expect({ file, code, signal, stderr: code === 0 ? '' : stderr }).toEqual({
+      file,
+      code: 0,
+      signal: null,
+      stderr: '',
+    });
+    expect(stderr).not.toMatch(/Warning|Unhandled/);
+    for (const text of expected[file] ?? []) {
+      if (typeof text === 'string') expect(stdout).toContain(text);
+      else expect(stdout).toMatch(text);
+    }
+  });
+});
