@@ -1,14 +1,19 @@
 import type { ExecutionResult } from './result.js';
 
-const EXECUTE = Symbol('rh-agents.execute');
+const CLAIM = Symbol('rh-agents.claim');
+const SETTLE = Symbol('rh-agents.settle');
 
 /**
  * A run that has not started: nothing happens until it is awaited (its `then` is first called)
- * or handed to a parallel group, which starts it when a worker is free.
+ * or handed to a parallel group, which starts it when a worker is free. Awaiting a run that was
+ * handed to a group does not start it again: it resolves with the group's result for that task.
  */
 export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
   #promise: Promise<ExecutionResult<T>> | undefined;
   #claimed = false;
+  #groupResult: ExecutionResult<T> | undefined;
+  // Typed without T so that LazyRun stays covariant (a LazyRun<number> is a LazyRun<unknown>).
+  #resolveGroupResult: ((result: ExecutionResult<unknown>) => void) | undefined;
   readonly #execute: () => Promise<ExecutionResult<T>>;
 
   constructor(execute: () => Promise<ExecutionResult<T>>) {
@@ -24,7 +29,15 @@ export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
     onFulfilled?: ((value: ExecutionResult<T>) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    this.#promise ??= this.#execute();
+    if (!this.#promise) {
+      if (!this.#claimed) this.#promise = this.#execute();
+      else if (this.#groupResult) this.#promise = Promise.resolve(this.#groupResult);
+      else {
+        this.#promise = new Promise((resolve) => {
+          this.#resolveGroupResult = resolve as (result: ExecutionResult<unknown>) => void;
+        });
+      }
+    }
     return this.#promise.then(onFulfilled, onRejected);
   }
 
@@ -38,15 +51,31 @@ export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
     return this.then().finally(onFinally);
   }
 
-  /** @internal Marks the run as owned by a group; returns false when it was started or claimed before. */
-  [EXECUTE](): (() => Promise<ExecutionResult<T>>) | undefined {
+  /** @internal */
+  [CLAIM](): (() => Promise<ExecutionResult<T>>) | undefined {
     if (this.started) return undefined;
     this.#claimed = true;
     return this.#execute;
   }
+
+  /** @internal */
+  [SETTLE](result: ExecutionResult<T>): void {
+    if (this.#groupResult) return;
+    this.#groupResult = result;
+    this.#resolveGroupResult?.(result);
+    this.#resolveGroupResult = undefined;
+  }
 }
 
-/** @internal Takes ownership of a lazy run for a group: the function that starts a fresh execution. */
+/**
+ * @internal Takes ownership of a lazy run for a group: returns the function that starts a fresh
+ * execution (once per attempt), or `undefined` when the run was started or claimed before.
+ */
 export function claimRun<T>(run: LazyRun<T>): (() => Promise<ExecutionResult<T>>) | undefined {
-  return run[EXECUTE]();
+  return run[CLAIM]();
+}
+
+/** @internal The group's final result for a claimed run: what awaiting the run resolves to. */
+export function settleClaimedRun<T>(run: LazyRun<T>, result: ExecutionResult<T>): void {
+  run[SETTLE](result);
 }

@@ -6,7 +6,7 @@ import { CancelledError, CircuitOpenError, InterruptedError, messageOf } from '.
 import type { ExecutionState } from '../core/execution-state.js';
 import { type BranchInfo, Frame, frameStorage } from '../core/frame.js';
 import { INTERNAL } from '../core/internal.js';
-import { LazyRun, claimRun } from '../core/lazy-run.js';
+import { LazyRun, claimRun, settleClaimedRun } from '../core/lazy-run.js';
 import { type ExecutionResult, isExecutionResult } from '../core/result.js';
 import { sleep } from '../core/sleep.js';
 import { describe } from '../core/validate.js';
@@ -43,6 +43,8 @@ interface TaskRecord {
   lends: number;
   /** The async context `add` was called in: the task runs in it, so the user's own stores reach it. Dropped once the task settled. */
   context: AsyncResource | undefined;
+  /** The lazy run this task was added as: awaiting it resolves with the task's result. */
+  readonly run: LazyRun<unknown> | undefined;
 }
 
 /** The context object a task function receives; its signal is the group's, made on first use. */
@@ -186,7 +188,9 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       );
     }
     let fn: ((context: TaskContext) => unknown) | undefined;
+    let run: LazyRun<unknown> | undefined;
     if (task instanceof LazyRun) {
+      run = task;
       fn = claimRun(task);
       if (!fn) {
         throw new TypeError(
@@ -214,6 +218,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       holdsSlot: false,
       lends: 0,
       context: new AsyncResource('rh-agents.task', { requireManualDestroy: true }),
+      run,
     });
     if (!this.#turnScheduled) {
       this.#turnScheduled = true;
@@ -473,6 +478,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         entry.error = this.#scope.reason;
       }
       this.#results[task.index] = entry;
+      if (task.run) settleClaimedRun(task.run, entry);
       this.#finishOrder.push(task.index);
       this.#settled++;
       this.#counts[outcome]++;
@@ -648,6 +654,10 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     this.#status = status;
     this.#failure = failure;
     this.#endTime = Date.now();
+    for (const task of this.#tasks) {
+      // Claimed runs that did not finish resolve with their cancelled result (a no-op for the rest).
+      if (task.run) settleClaimedRun(task.run, this.#final[task.index] as ParallelResult<T>);
+    }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#unwatchBreaker?.();
