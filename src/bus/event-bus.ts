@@ -1,3 +1,4 @@
+import { describe } from '../core/validate.js';
 import type { BusEvent, Subscriber } from './events.js';
 
 /** Options of `new EventBus()`. */
@@ -31,10 +32,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * called during `publish`, in publish order. A subscriber that returns a promise gets its next
  * events from its own queue, in publish order, each after the previous one settled. A subscriber
  * that throws or rejects breaks neither the run nor the other subscribers.
+ *
+ * An event published while another is being delivered (a subscriber that logs, or interrupts
+ * the state) waits in a backlog until the current event has reached every subscriber, so every
+ * subscriber sees the same order.
  */
 export class EventBus {
   #entries: Entry[] = [];
+  /** Events handed to subscribers but not handled yet, backlog included; `drain()` waits for 0. */
   #pending = 0;
+  /** Whether an event is being delivered now: a `publish` then goes to the backlog. */
+  #delivering = false;
+  /** Events published during a delivery, from `#backlogHead` on; reused, so no allocation per event. */
+  #backlog: (BusEvent | undefined)[] = [];
+  #backlogHead = 0;
   #drainWaiters: (() => void)[] = [];
   #streams = new Set<() => void>();
   #reported = new WeakSet<object>();
@@ -61,7 +72,7 @@ export class EventBus {
       call = (event) => subscriber.handle(event);
     } else {
       throw new TypeError(
-        'EventBus.subscribe: expected a function of the event or an object with a handle(event) method.',
+        `EventBus.subscribe: expected a function of the event or an object with a handle(event) method, got ${describe(subscriber)}.`,
       );
     }
     const entry: Entry = { subscriber, call, queue: [], busy: false, active: true };
@@ -76,15 +87,22 @@ export class EventBus {
     };
   }
 
-  /** Hands `event` to every subscriber; never waits and never throws. */
+  /**
+   * Hands `event` to every subscriber; never waits and never throws. Called again from inside a
+   * subscriber, it queues the event behind the one being delivered.
+   */
   publish(event: BusEvent): void {
-    for (const entry of this.#entries) {
-      if (entry.busy) {
-        entry.queue.push(event);
-        this.#pending++;
-      } else {
-        this.#deliver(entry, event);
-      }
+    if (this.#delivering) {
+      this.#backlog.push(event);
+      this.#pending++;
+      return;
+    }
+    this.#delivering = true;
+    try {
+      this.#dispatch(event);
+      if (this.#backlogHead < this.#backlog.length) this.#drainBacklog();
+    } finally {
+      this.#delivering = false;
     }
   }
 
@@ -139,24 +157,50 @@ export class EventBus {
     for (const end of [...this.#streams]) end();
   }
 
-  #deliver(entry: Entry, event: BusEvent): void {
-    let outcome: unknown;
-    try {
-      outcome = entry.call(event);
-    } catch (error) {
-      this.#fail(entry, error, event);
-      return;
+  /** Hands `event` to every current subscriber, or to its queue while it is busy. */
+  #dispatch(event: BusEvent): void {
+    for (const entry of this.#entries) {
+      if (entry.busy) {
+        entry.queue.push(event);
+        this.#pending++;
+      } else {
+        this.#deliver(entry, event);
+      }
     }
-    if (isThenable(outcome)) {
+  }
+
+  /** Dispatches, in order, the events published during a delivery (and those they publish). */
+  #drainBacklog(): void {
+    const backlog = this.#backlog;
+    while (this.#backlogHead < backlog.length) {
+      const event = backlog[this.#backlogHead] as BusEvent;
+      backlog[this.#backlogHead++] = undefined;
+      this.#pending--;
+      this.#dispatch(event);
+    }
+    backlog.length = 0;
+    this.#backlogHead = 0;
+    this.#settleIfIdle();
+  }
+
+  /** Never throws: whatever the subscriber does, including returning a thenable that misbehaves. */
+  #deliver(entry: Entry, event: BusEvent): void {
+    try {
+      const outcome = entry.call(event);
+      if (!isThenable(outcome)) return;
       entry.busy = true;
       this.#pending++;
-      outcome.then(
+      // `Promise.resolve` turns a `then` that throws into a rejection and never calls back
+      // synchronously, so `#next` never runs in the middle of a delivery.
+      Promise.resolve(outcome).then(
         () => this.#next(entry),
         (error: unknown) => {
           this.#fail(entry, error, event);
           this.#next(entry);
         },
       );
+    } catch (error) {
+      this.#fail(entry, error, event);
     }
   }
 
@@ -164,11 +208,18 @@ export class EventBus {
   #next(entry: Entry): void {
     entry.busy = false;
     this.#pending--;
-    while (entry.active && !entry.busy && entry.queue.length > 0) {
-      this.#pending--;
-      this.#deliver(entry, entry.queue.shift() as BusEvent);
+    // Runs from a promise callback, never inside `publish`: events the subscriber publishes
+    // while handling its queue wait behind that queue, as they would behind a publish.
+    this.#delivering = true;
+    try {
+      while (entry.active && !entry.busy && entry.queue.length > 0) {
+        this.#pending--;
+        this.#deliver(entry, entry.queue.shift() as BusEvent);
+      }
+      this.#drainBacklog();
+    } finally {
+      this.#delivering = false;
     }
-    this.#settleIfIdle();
   }
 
   #settleIfIdle(): void {

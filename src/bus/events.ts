@@ -85,6 +85,12 @@ export interface LogEvent extends BaseEvent {
   metadata: Record<string, unknown> | undefined;
   /** The address of the run that logged it, if any. */
   address: string | undefined;
+  /** The parallel group of the innermost enclosing branch. */
+  groupId: string | undefined;
+  /** The index of that branch in its group. */
+  parallelIndex: number | undefined;
+  /** Whether it was logged inside a parallel branch, at any depth. */
+  isParallel: boolean;
 }
 
 /** The state was asked to stop. */

@@ -239,19 +239,27 @@ export class ExecutionState {
     })();
   }
 
-  /** Publishes a `kind: 'log'` event, tagged with the address of the current run. */
+  /**
+   * Publishes a `kind: 'log'` event, tagged with the address of the current run and, inside a
+   * parallel branch, with the branch's `groupId` and `parallelIndex`.
+   */
   log(message: string, severity: LogSeverity = 'info', metadata?: Record<string, unknown>): void {
     if (!SEVERITIES.includes(severity)) {
       throw new TypeError(
         `state.log(): unknown severity ${describe(severity)}; expected one of ${SEVERITIES.join(', ')}.`,
       );
     }
+    const frame = this[INTERNAL].currentFrame();
+    const branch = frame.branch;
     this[INTERNAL].publish({
       kind: 'log',
       message: String(message),
       severity,
       metadata,
-      address: this.currentAddress,
+      address: frame.address,
+      groupId: branch?.groupId,
+      parallelIndex: branch?.parallelIndex,
+      isParallel: branch !== undefined,
     });
   }
 

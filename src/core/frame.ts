@@ -9,6 +9,8 @@ export interface BranchInfo {
   readonly depth: number;
   /** Called by a nested group's collection while it waits, to lend out this branch's state-wide slot. */
   readonly lendSlot?: () => () => Promise<void>;
+  /** The group's attempt at this branch, from 1: group retries run the branch again at the same addresses. */
+  readonly attempt: number;
 }
 
 /**
@@ -50,3 +52,25 @@ export class Frame {
 }
 
 export const frameStorage = new AsyncLocalStorage<Frame>();
+
+/**
+ * Waits for `promise`; when the current async context is a parallel branch holding a state-wide
+ * slot, lends the slot out meanwhile (the work waited on may need it) and takes it back before
+ * resolving, so a branch never goes on without its slot. This is what keeps nested groups from
+ * deadlocking under `maxConcurrency`.
+ */
+export function whileLent<T>(promise: Promise<T>): Promise<T> {
+  const lend = frameStorage.getStore()?.branch?.lendSlot;
+  if (!lend) return promise;
+  const takeBack = lend();
+  return promise.then(
+    async (value) => {
+      await takeBack();
+      return value;
+    },
+    async (error: unknown) => {
+      await takeBack();
+      throw error;
+    },
+  );
+}

@@ -1,3 +1,4 @@
+import { whileLent } from './frame.js';
 import type { ExecutionResult } from './result.js';
 
 const CLAIM = Symbol('rh-agents.claim');
@@ -33,9 +34,12 @@ export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
       if (!this.#claimed) this.#promise = this.#execute();
       else if (this.#groupResult) this.#promise = Promise.resolve(this.#groupResult);
       else {
-        this.#promise = new Promise((resolve) => {
-          this.#resolveGroupResult = resolve as (result: ExecutionResult<unknown>) => void;
-        });
+        // Waiting on a group's task: a branch lends its state-wide slot meanwhile.
+        this.#promise = whileLent(
+          new Promise((resolve) => {
+            this.#resolveGroupResult = resolve as (result: ExecutionResult<unknown>) => void;
+          }),
+        );
       }
     }
     return this.#promise.then(onFulfilled, onRejected);

@@ -56,7 +56,10 @@ export async function executeRun<Out>(
   const branch = parent.branch;
   const startedAt = performance.now();
   const maxDetail = internals.detailMaxLength;
+  /** This run's own attempts (its retry policy counts these). */
   let attempt = 1;
+  /** Records count on from a group retry of the enclosing branch, so one address reads in order. */
+  const attemptBase = (branch?.attempt ?? 1) - 1;
 
   const emit = (status: ExecutionStatus, extra: Partial<ExecutionRecord> = {}): void => {
     internals.record({
@@ -72,7 +75,7 @@ export async function executeRun<Out>(
       groupId: branch?.groupId,
       parallelIndex: branch?.parallelIndex,
       isParallel: branch !== undefined,
-      retryAttempt: attempt,
+      retryAttempt: attemptBase + attempt,
       timestamp: Date.now(),
       stateId: state.stateId,
       ...extra,
@@ -173,7 +176,7 @@ export async function executeRun<Out>(
             )
             .join('; ');
           throw new OutputValidationError(
-            `${actor.name} returned a result that fails its outputSchema: ${where}.`,
+            `${actor.name} returned a result that fails its outputSchema: ${where}. Fix the handler or widen the outputSchema.`,
           );
         }
         result = out.data;

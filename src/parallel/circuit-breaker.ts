@@ -56,10 +56,24 @@ export class CircuitBreaker {
       unit: 'milliseconds',
     });
     this.#now = options.now ?? Date.now;
-    if (options.initialState) {
-      this.#state = options.initialState.state;
-      this.#failures = options.initialState.failures;
-      this.#openedAt = options.initialState.openedAt;
+    if (options.initialState !== undefined) {
+      const initial = options.initialState;
+      const states: readonly CircuitState[] = ['closed', 'open', 'half_open'];
+      if (
+        initial === null ||
+        typeof initial !== 'object' ||
+        !states.includes(initial.state) ||
+        !Number.isInteger(initial.failures) ||
+        initial.failures < 0 ||
+        (initial.openedAt !== undefined && !Number.isFinite(initial.openedAt))
+      ) {
+        throw new TypeError(
+          `CircuitBreaker: expected \`initialState\` to be what breaker.toJSON() returned ({ state: 'closed' | 'open' | 'half_open', failures, openedAt }), got ${describe(initial)}.`,
+        );
+      }
+      this.#state = initial.state;
+      this.#failures = initial.failures;
+      this.#openedAt = initial.openedAt;
     }
   }
 

@@ -4,7 +4,7 @@ import { CancelScope } from '../core/cancel-scope.js';
 import { ErrorStrategy, GroupStatus } from '../core/enums.js';
 import { CancelledError, CircuitOpenError, InterruptedError, messageOf } from '../core/errors.js';
 import type { ExecutionState } from '../core/execution-state.js';
-import { type BranchInfo, Frame, frameStorage } from '../core/frame.js';
+import { type BranchInfo, Frame, frameStorage, whileLent } from '../core/frame.js';
 import { INTERNAL } from '../core/internal.js';
 import { LazyRun, claimRun, settleClaimedRun } from '../core/lazy-run.js';
 import { type ExecutionResult, isExecutionResult } from '../core/result.js';
@@ -94,6 +94,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   #endTime: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #waitingForSlot = false;
+  #deadlinePassed = false;
   #final: ParallelResult<T>[] | undefined;
   #failure: unknown;
   #outcome: Promise<ParallelResult<T>[]> | undefined;
@@ -176,8 +177,11 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     }
     if (this.#final) {
       // Cancelled, timed out or interrupted before anyone collected: say so, not "collecting".
+      const next = this.#state.interrupted
+        ? 'the state was interrupted, so no new work starts on it'
+        : 'open another group for more work';
       throw new Error(
-        `Parallel group '${this.groupId}': add() was called after the group ended (${this.#status}: ${messageOf(this.#failure)}); open another group.`,
+        `Parallel group '${this.groupId}': add() was called after the group ended (${this.#status}: ${messageOf(this.#failure)}); ${next}.`,
         { cause: this.#failure },
       );
     }
@@ -236,11 +240,21 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     }
   }
 
-  /** The results keyed by task name, or by index (as a string) for unnamed tasks. */
+  /**
+   * The results keyed by task name, or by index (as a string) for unnamed tasks. A name given to
+   * several tasks keeps every result: the second under `name#2`, the third under `name#3`.
+   */
   async gatherDict(): Promise<Record<string, ParallelResult<T>>> {
     const results = await this.gather();
     const dict: Record<string, ParallelResult<T>> = {};
-    for (const result of results) dict[result.name ?? String(result.index)] = result;
+    const seen = new Map<string, number>();
+    for (const result of results) {
+      // A name given twice keeps both results: the second under `name#2`, as addresses do.
+      const key = result.name ?? String(result.index);
+      const count = (seen.get(key) ?? 0) + 1;
+      seen.set(key, count);
+      dict[count === 1 ? key : `${key}#${count}`] = result;
+    }
     return dict;
   }
 
@@ -249,9 +263,14 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
    * cancels the tasks still queued or running. Under `fail_fast` or a timeout, the iteration throws
    * the group's error after the results that came before it.
    */
-  async *stream(): AsyncGenerator<ParallelResult<T>, void, undefined> {
+  stream(): AsyncGenerator<ParallelResult<T>, void, undefined> {
+    // Collection starts now, not at the first `next()`: adding after `stream()` is refused.
     const outcome = this.#collect();
     outcome.catch(() => {});
+    return this.#iterate(outcome);
+  }
+
+  async *#iterate(outcome: Promise<unknown>): AsyncGenerator<ParallelResult<T>, void, undefined> {
     let cursor = 0;
     let completed = false;
     try {
@@ -289,7 +308,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   /** Resolves once no task of the group is running and none will start. */
   settled(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return whileLent(new Promise((resolve) => this.#idleWaiters.push(resolve)));
   }
 
   /** `await using`: gathers a group that was not collected yet, then waits until no task runs. */
@@ -322,6 +341,8 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       internals.metrics.groupStarted();
       if (this.options.timeoutMs !== undefined) {
         this.#timer = setTimeout(() => this.#onTimeout(), this.options.timeoutMs);
+        // Running tasks keep the process alive by themselves; an idle group must not.
+        this.#timer.unref?.();
       }
       this.#watchBreaker();
       this.#announcedTotal = total;
@@ -329,6 +350,10 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     } else if (total > this.#announcedTotal) {
       this.#announcedTotal = total;
       this.#publish('updated');
+    }
+    if (this.#deadlinePassed) {
+      this.#onTimeout();
+      return;
     }
     this.#pump();
   }
@@ -377,26 +402,16 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   }
 
   async #runTask(task: TaskRecord, startedAt: number): Promise<void> {
-    const branch: BranchInfo = {
-      groupId: this.groupId,
-      parallelIndex: task.index,
-      depth: this.#depth,
-      lendSlot: task.holdsSlot ? () => this.#lend(task) : undefined,
-    };
-    const frame = new Frame(
-      this.#state,
-      `${this.groupId}[${task.index}]`,
-      this.#scope,
-      branch,
-      undefined,
-    );
+    let frame = this.#branchFrame(task, 1);
     const breaker = this.options.circuitBreaker;
     const fn = task.fn as (context: TaskContext) => unknown;
     const asyncContext = task.context as AsyncResource;
     let result: ExecutionResult<unknown>;
     let outcome: Outcome;
     for (;;) {
-      task.attempt++;
+      // A retry runs the branch again in a fresh frame: its runs get the same addresses as the
+      // first attempt's, with `retryAttempt` counting on.
+      if (++task.attempt > 1) frame = this.#branchFrame(task, task.attempt);
       if (breaker && !breaker.tryPass()) {
         this.#state[INTERNAL].metrics.refused();
         const error = new CircuitOpenError(
@@ -448,6 +463,17 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     this.#settle(task, result, outcome, performance.now() - startedAt);
   }
 
+  #branchFrame(task: TaskRecord, attempt: number): Frame {
+    const branch: BranchInfo = {
+      groupId: this.groupId,
+      parallelIndex: task.index,
+      depth: this.#depth,
+      lendSlot: task.holdsSlot ? () => this.#lend(task) : undefined,
+      attempt,
+    };
+    return new Frame(this.#state, `${this.groupId}[${task.index}]`, this.#scope, branch, undefined);
+  }
+
   #settle(
     task: TaskRecord,
     result: ExecutionResult<unknown>,
@@ -473,10 +499,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         index: task.index,
         name: task.name,
       };
-      if (outcome === 'cancelled') {
-        entry.errorMessage = `Cancelled: ${messageOf(this.#scope.reason)}`;
-        entry.error = this.#scope.reason;
-      }
+      // (A task ends 'cancelled' only after its group ended, so no cancelled result reaches here.)
       this.#results[task.index] = entry;
       if (task.run) settleClaimedRun(task.run, entry);
       this.#finishOrder.push(task.index);
@@ -523,20 +546,8 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       else if (this.#settled === this.#tasks.length && !this.#turnScheduled) {
         if (this.#status === GroupStatus.PENDING) this.#onTurn();
         this.#complete();
-      } else if (branch?.lendSlot) {
-        // A branch holding a state-wide slot lends it out while it waits on this nested group,
-        // and takes it back before it goes on.
-        const takeBack = branch.lendSlot();
-        outcome = outcome.then(
-          async (results) => {
-            await takeBack();
-            return results;
-          },
-          async (error: unknown) => {
-            await takeBack();
-            throw error;
-          },
-        );
+      } else {
+        outcome = whileLent(outcome);
       }
       this.#outcome = outcome;
     }
@@ -585,6 +596,11 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   #onTimeout(): void {
     this.#timer = undefined;
     if (this.#final) return;
+    if (this.#settled === this.#tasks.length && !this.#turnScheduled) {
+      // Every task finished in time; nobody collected yet. Tasks added later are already late.
+      this.#deadlinePassed = true;
+      return;
+    }
     const { timeoutMs = 0, maxWorkers } = this.options;
     const results = this.#snapshot('the group timed out');
     const error = new ParallelTimeoutError(
@@ -703,7 +719,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   #isIdle(): boolean {
     return (
       this.#running === 0 &&
-      (this.#final !== undefined || (this.#collecting && this.#settled === this.#tasks.length))
+      (this.#final !== undefined || (this.#next === this.#tasks.length && !this.#turnScheduled))
     );
   }
 

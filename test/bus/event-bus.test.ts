@@ -8,6 +8,9 @@ const log = (message: string): LogEvent => ({
   severity: 'info',
   metadata: undefined,
   address: undefined,
+  groupId: undefined,
+  parallelIndex: undefined,
+  isParallel: false,
   timestamp: 0,
   stateId: 's',
 });
@@ -45,16 +48,20 @@ describe('EventBus: subscribe', () => {
     expect(printer.seen).toEqual(['a']);
   });
 
-  it.each([[null], [undefined], [42], ['fn'], [{}], [{ handle: 'no' }]])(
-    'refuses %j with a TypeError',
-    (subscriber) => {
-      expect(() => new EventBus().subscribe(subscriber as never)).toThrow(
-        new TypeError(
-          'EventBus.subscribe: expected a function of the event or an object with a handle(event) method.',
-        ),
-      );
-    },
-  );
+  it.each([
+    [null, '`null` (null)'],
+    [undefined, '`undefined` (undefined)'],
+    [42, '`42` (number)'],
+    ['fn', '`"fn"` (string)'],
+    [{}, '`{}` (object)'],
+    [{ handle: 'no' }, '`{"handle":"no"}` (object)'],
+  ])('refuses %j with a TypeError that shows it', (subscriber, shown) => {
+    expect(() => new EventBus().subscribe(subscriber as never)).toThrow(
+      new TypeError(
+        `EventBus.subscribe: expected a function of the event or an object with a handle(event) method, got ${shown}.`,
+      ),
+    );
+  });
 
   it('returns an unsubscribe function (safe to call twice)', () => {
     const bus = new EventBus();
@@ -185,6 +192,155 @@ describe('EventBus: delivery', () => {
     await bus.drain();
     expect(seen).toEqual(['1']);
     expect(bus.hasSubscribers).toBe(false);
+  });
+});
+
+describe('EventBus: publishing from inside a subscriber', () => {
+  it('delivers an event published during delivery after the current one reached everyone', () => {
+    const bus = new EventBus();
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    const seenC: string[] = [];
+    let seenByPublisher: string[] = [];
+    bus.subscribe((e) => {
+      const m = messages([e])[0]!;
+      seenA.push(m);
+      if (m === 'first') {
+        bus.publish(log('nested 1'));
+        bus.publish(log('nested 2'));
+        seenByPublisher = [...seenA]; // not delivered yet, not even to the publisher
+      }
+      if (m === 'nested 1') bus.publish(log('nested in nested'));
+    });
+    bus.subscribe((e) => void seenB.push(messages([e])[0]!));
+    bus.subscribe((e) => void seenC.push(messages([e])[0]!));
+    bus.publish(log('first'));
+    const order = ['first', 'nested 1', 'nested 2', 'nested in nested'];
+    expect(seenByPublisher).toEqual(['first']);
+    expect(seenA).toEqual(order);
+    expect(seenB).toEqual(order);
+    expect(seenC).toEqual(order);
+    bus.publish(log('later'));
+    expect(seenB).toEqual([...order, 'later']);
+  });
+
+  it('keeps publish order when a subscriber logs or interrupts the state', async () => {
+    const state = new ExecutionState();
+    const orders: string[][] = [[], [], []];
+    const name = (e: BusEvent) =>
+      e.kind === 'log' ? e.message : e.kind === 'execution' ? e.status : e.kind;
+    state.eventBus.subscribe((e) => {
+      orders[0]!.push(name(e));
+      if (e.kind === 'execution' && e.status === 'started') state.log('nested');
+      if (e.kind === 'log' && e.message === 'nested') state.requestInterrupt('enough');
+    });
+    state.eventBus.subscribe((e) => void orders[1]!.push(name(e)));
+    state.eventBus.subscribe(async (e) => {
+      await tick();
+      orders[2]!.push(name(e));
+    });
+    const tool = new Tool({ name: 'T', inputSchema: z.object({}), handler: () => 'done' });
+    await state.run(tool, {});
+    await state.eventBus.drain();
+    expect(orders[1]).toEqual(['started', 'nested', 'interrupt', 'completed']);
+    expect(orders[0]).toEqual(orders[1]);
+    expect(orders[2]).toEqual(orders[1]);
+  });
+
+  it('an async subscriber publishing from its queue still gets its events in publish order', async () => {
+    const bus = new EventBus();
+    const { open, opened } = gate();
+    const slow: string[] = [];
+    const sync: string[] = [];
+    bus.subscribe((e) => {
+      const m = messages([e])[0]!;
+      if (m === '1') return opened.then(() => void slow.push(m));
+      slow.push(m);
+      if (m === '2') bus.publish(log('nested'));
+      return undefined;
+    });
+    bus.subscribe((e) => void sync.push(messages([e])[0]!));
+    for (const m of ['1', '2', '3']) bus.publish(log(m));
+    expect(sync).toEqual(['1', '2', '3']);
+    open();
+    await bus.drain();
+    expect(sync).toEqual(['1', '2', '3', 'nested']);
+    expect(slow).toEqual(sync);
+  });
+
+  it('a subscriber that throws after publishing does not leave the bus stuck', async () => {
+    const onSubscriberError = vi.fn();
+    const bus = new EventBus({ onSubscriberError });
+    const seen: string[] = [];
+    bus.subscribe((e) => {
+      if (messages([e])[0] === 'first') {
+        bus.publish(log('nested'));
+        throw new Error('after publishing');
+      }
+    });
+    bus.subscribe((e) => void seen.push(messages([e])[0]!));
+    expect(() => bus.publish(log('first'))).not.toThrow();
+    bus.publish(log('second'));
+    expect(seen).toEqual(['first', 'nested', 'second']);
+    expect(onSubscriberError).toHaveBeenCalledTimes(1);
+    await expect(bus.drain()).resolves.toBeUndefined();
+  });
+
+  it('a result whose `then` throws is reported, not thrown out of publish', async () => {
+    const onSubscriberError = vi.fn();
+    const bus = new EventBus({ onSubscriberError });
+    const seen: string[] = [];
+    const weird = () => ({
+      get then(): never {
+        throw new Error('then getter broke');
+      },
+    });
+    bus.subscribe(weird);
+    bus.subscribe((e) => void seen.push(messages([e])[0]!));
+    expect(() => bus.publish(log('1'))).not.toThrow();
+    bus.publish(log('2'));
+    expect(seen).toEqual(['1', '2']);
+    expect(onSubscriberError).toHaveBeenCalledTimes(2);
+    expect((onSubscriberError.mock.calls[0]![0] as Error).message).toBe('then getter broke');
+    await expect(bus.drain()).resolves.toBeUndefined();
+  });
+
+  it('a thenable that calls back at once is still handled as asynchronous, in order', async () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    bus.subscribe((e) => {
+      const m = messages([e])[0]!;
+      return {
+        then(resolve: () => void) {
+          seen.push(m);
+          resolve();
+        },
+      };
+    });
+    bus.subscribe((e) => {
+      if (messages([e])[0] === '1') bus.publish(log('nested'));
+    });
+    bus.publish(log('1'));
+    bus.publish(log('2'));
+    await bus.drain();
+    expect(seen).toEqual(['1', 'nested', '2']);
+  });
+
+  it('drain() called by a subscriber waits for the events it published', async () => {
+    const bus = new EventBus();
+    const handled: string[] = [];
+    let drained: Promise<string[]> | undefined;
+    bus.subscribe((e) => {
+      if (messages([e])[0] !== 'first') return;
+      bus.publish(log('nested'));
+      drained = bus.drain().then(() => [...handled]);
+    });
+    bus.subscribe(async (e) => {
+      await new Promise((r) => setTimeout(r, 5));
+      handled.push(messages([e])[0]!);
+    });
+    bus.publish(log('first'));
+    expect(await drained).toEqual(['first', 'nested']);
   });
 });
 

@@ -191,6 +191,9 @@ describe('ExecutionState: log()', () => {
         severity: 'info',
         metadata: undefined,
         address: undefined,
+        groupId: undefined,
+        parallelIndex: undefined,
+        isParallel: false,
         timestamp: expect.any(Number),
         stateId: 'logs',
       },
@@ -222,6 +225,42 @@ describe('ExecutionState: log()', () => {
       ['child says', 'warning', 'Parent::Child::tool_call', { n: 1 }],
       ['after', 'error', 'Parent::agent_call', undefined],
     ]);
+  });
+
+  it('tags a log inside a parallel branch with the branch, at any depth', async () => {
+    const state = new ExecutionState();
+    const got = logs(state);
+    const tool = new Tool({
+      name: 'T',
+      inputSchema: empty,
+      handler: (_i, _c, s) => s.log('from the tool'),
+    });
+    state.log('outside');
+    await state.parallel({ name: 'G' }, (p) => {
+      p.add(async () => undefined);
+      p.add(() => state.run(tool, {}));
+      p.add(async () => state.log('from branch 2'));
+      p.add(async () => {
+        await state.parallel({ name: 'Inner' }, (inner) => {
+          inner.add(async () => undefined);
+          inner.add(async () => state.log('nested'));
+        });
+        state.log('after the inner group');
+      });
+    });
+    state.log('after the group');
+    // Branches interleave: compare by message, not by order.
+    const tags = Object.fromEntries(
+      got().map((e) => [e.message, [e.groupId, e.parallelIndex, e.isParallel, e.address]]),
+    );
+    expect(tags).toEqual({
+      outside: [undefined, undefined, false, undefined],
+      'from the tool': ['G', 1, true, 'G[1]::T::tool_call'],
+      'from branch 2': ['G', 2, true, undefined],
+      nested: ['G[3]::Inner', 1, true, undefined],
+      'after the inner group': ['G', 3, true, undefined],
+      'after the group': [undefined, undefined, false, undefined],
+    });
   });
 
   it('refuses an unknown severity', () => {

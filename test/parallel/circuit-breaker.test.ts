@@ -315,3 +315,26 @@ describe('CircuitBreaker in a group', () => {
     expect(results[0]?.errorMessage).not.toContain('attempts)');
   });
 });
+
+describe('CircuitBreaker initialState', () => {
+  it('refuses a state that toJSON() could not have produced', async () => {
+    const { CircuitBreaker } = await import('../../src/index.js');
+    expect(
+      () =>
+        new CircuitBreaker({
+          threshold: 1,
+          resetTimeoutMs: 10,
+          initialState: { state: 'bogus' as 'open', failures: 0, openedAt: undefined },
+        }),
+    ).toThrow(/initialState.*toJSON\(\)/);
+    const saved = new CircuitBreaker({ threshold: 1, resetTimeoutMs: 10_000 });
+    saved.recordFailure();
+    const restored = new CircuitBreaker({
+      threshold: 1,
+      resetTimeoutMs: 10_000,
+      initialState: saved.toJSON(),
+    });
+    expect(restored.state).toBe('open');
+    expect(restored.tryPass()).toBe(false);
+  });
+});

@@ -68,10 +68,14 @@ describe('group retries', () => {
     const records = executions();
     expect(records.filter((r) => r.status === 'failed')).toHaveLength(1);
     expect(records.filter((r) => r.status === 'completed')).toHaveLength(1);
-    // each execution has its own, unique address inside the branch
-    const addresses = new Set(records.filter((r) => r.status === 'started').map((r) => r.address));
-    expect(addresses.size).toBe(2);
-    for (const address of addresses) expect(address.startsWith('G[0]::Flaky')).toBe(true);
+    // a retry runs the branch again at the same address, with retryAttempt counting on
+    const started = records.filter((r) => r.status === 'started');
+    expect(started.map((r) => [r.address, r.retryAttempt])).toEqual([
+      ['G[0]::Flaky::tool_call', 1],
+      ['G[0]::Flaky::tool_call', 2],
+    ]);
+    expect(state.history.get('G[0]::Flaky::tool_call')?.status).toBe('completed');
+    expect(state.history.hasCompleted('G[0]::Flaky::tool_call')).toBe(true);
   });
 
   it('doubles the delay between attempts (retryDelayMs * 2^attempt, jitter pinned)', async () => {

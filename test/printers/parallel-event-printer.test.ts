@@ -154,6 +154,9 @@ describe('realtime mode', () => {
       severity: 'info',
       metadata: undefined,
       address: 'Pipeline::Outer[0]::Inner[0]::T::tool_call',
+      groupId: 'Pipeline::Outer[0]::Inner',
+      parallelIndex: 0,
+      isParallel: true,
       timestamp: 1,
       stateId: 's',
     });
@@ -202,12 +205,23 @@ describe('collapsed mode', () => {
       kind: 'log',
       metadata: undefined,
       address: 'Outer[1]::T::tool_call',
+      groupId: 'Outer',
+      parallelIndex: 1,
+      isParallel: true,
       timestamp: 1,
       stateId: 's',
     } as const;
     p.handle({ ...log, message: 'quiet', severity: 'info' });
     p.handle({ ...log, message: 'loud', severity: 'error' });
-    p.handle({ ...log, message: 'top', severity: 'info', address: undefined });
+    p.handle({
+      ...log,
+      message: 'top',
+      severity: 'info',
+      address: undefined,
+      groupId: undefined,
+      parallelIndex: undefined,
+      isParallel: false,
+    });
     p.handle(inner.task(0, 'failed'));
     p.handle(inner.end());
     expect(stream.lines).toEqual([
