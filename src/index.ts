@@ -23,7 +23,12 @@ export { ExecutionEvent } from './core/execution-event.js';
 export type { ExecutionEventOptions } from './core/execution-event.js';
 export { LazyRun } from './core/lazy-run.js';
 export { isExecutionResult } from './core/result.js';
-export type { ExecutionResult } from './core/result.js';
+export type {
+  ExecutionFailure,
+  ExecutionResult,
+  ExecutionSuccess,
+  RunResult,
+} from './core/result.js';
 export { backoffDelay, defaultRetryConfig } from './core/retry.js';
 export type { ErrorMatcher, RetryConfig } from './core/retry.js';
 export { ExecutionState } from './core/execution-state.js';

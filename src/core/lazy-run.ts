@@ -1,5 +1,5 @@
 import { whileLent } from './frame.js';
-import type { ExecutionResult } from './result.js';
+import type { RunResult } from './result.js';
 
 const CLAIM = Symbol('rh-agents.claim');
 const SETTLE = Symbol('rh-agents.settle');
@@ -9,15 +9,15 @@ const SETTLE = Symbol('rh-agents.settle');
  * or handed to a parallel group, which starts it when a worker is free. Awaiting a run that was
  * handed to a group does not start it again: it resolves with the group's result for that task.
  */
-export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
-  #promise: Promise<ExecutionResult<T>> | undefined;
+export class LazyRun<T> implements PromiseLike<RunResult<T>> {
+  #promise: Promise<RunResult<T>> | undefined;
   #claimed = false;
-  #groupResult: ExecutionResult<T> | undefined;
+  #groupResult: RunResult<T> | undefined;
   // Typed without T so that LazyRun stays covariant (a LazyRun<number> is a LazyRun<unknown>).
-  #resolveGroupResult: ((result: ExecutionResult<unknown>) => void) | undefined;
-  readonly #execute: () => Promise<ExecutionResult<T>>;
+  #resolveGroupResult: ((result: RunResult<unknown>) => void) | undefined;
+  readonly #execute: () => Promise<RunResult<T>>;
 
-  constructor(execute: () => Promise<ExecutionResult<T>>) {
+  constructor(execute: () => Promise<RunResult<T>>) {
     this.#execute = execute;
   }
 
@@ -26,8 +26,8 @@ export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
     return this.#promise !== undefined || this.#claimed;
   }
 
-  then<A = ExecutionResult<T>, B = never>(
-    onFulfilled?: ((value: ExecutionResult<T>) => A | PromiseLike<A>) | null,
+  then<A = RunResult<T>, B = never>(
+    onFulfilled?: ((value: RunResult<T>) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     if (!this.#promise) {
@@ -37,7 +37,7 @@ export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
         // Waiting on a group's task: a branch lends its state-wide slot meanwhile.
         this.#promise = whileLent(
           new Promise((resolve) => {
-            this.#resolveGroupResult = resolve as (result: ExecutionResult<unknown>) => void;
+            this.#resolveGroupResult = resolve as (result: RunResult<unknown>) => void;
           }),
         );
       }
@@ -47,23 +47,23 @@ export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
 
   catch<B = never>(
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<ExecutionResult<T> | B> {
+  ): Promise<RunResult<T> | B> {
     return this.then(undefined, onRejected);
   }
 
-  finally(onFinally?: (() => void) | null): Promise<ExecutionResult<T>> {
+  finally(onFinally?: (() => void) | null): Promise<RunResult<T>> {
     return this.then().finally(onFinally);
   }
 
   /** @internal */
-  [CLAIM](): (() => Promise<ExecutionResult<T>>) | undefined {
+  [CLAIM](): (() => Promise<RunResult<T>>) | undefined {
     if (this.started) return undefined;
     this.#claimed = true;
     return this.#execute;
   }
 
   /** @internal */
-  [SETTLE](result: ExecutionResult<T>): void {
+  [SETTLE](result: RunResult<T>): void {
     if (this.#groupResult) return;
     this.#groupResult = result;
     this.#resolveGroupResult?.(result);
@@ -75,11 +75,11 @@ export class LazyRun<T> implements PromiseLike<ExecutionResult<T>> {
  * @internal Takes ownership of a lazy run for a group: returns the function that starts a fresh
  * execution (once per attempt), or `undefined` when the run was started or claimed before.
  */
-export function claimRun<T>(run: LazyRun<T>): (() => Promise<ExecutionResult<T>>) | undefined {
+export function claimRun<T>(run: LazyRun<T>): (() => Promise<RunResult<T>>) | undefined {
   return run[CLAIM]();
 }
 
 /** @internal The group's final result for a claimed run: what awaiting the run resolves to. */
-export function settleClaimedRun<T>(run: LazyRun<T>, result: ExecutionResult<T>): void {
+export function settleClaimedRun<T>(run: LazyRun<T>, result: RunResult<T>): void {
   run[SETTLE](result);
 }

@@ -12,7 +12,7 @@ import {
 import type { ExecutionState } from './execution-state.js';
 import { INTERNAL } from './internal.js';
 import { Frame, frameStorage } from './frame.js';
-import { type ExecutionResult, markResult, truncateDetail } from './result.js';
+import { type RunResult, markResult, truncateDetail } from './result.js';
 import { type ResolvedRetry, backoffDelay, isRetryable, pickRetry } from './retry.js';
 import { sleep } from './sleep.js';
 
@@ -47,7 +47,7 @@ export async function executeRun<Out>(
   input: unknown,
   context: unknown,
   state: ExecutionState,
-): Promise<ExecutionResult<Out>> {
+): Promise<RunResult<Out>> {
   const internals = state[INTERNAL];
   const parent = internals.currentFrame();
   const { actor, tag } = spec;
@@ -86,7 +86,7 @@ export async function executeRun<Out>(
     status: ExecutionStatus,
     error: unknown,
     message = messageOf(error),
-  ): ExecutionResult<Out> => {
+  ): RunResult<Out> => {
     emit(status, { message, error });
     return markResult({
       ok: false,

@@ -7,7 +7,12 @@ import type { ExecutionState } from '../core/execution-state.js';
 import { type BranchInfo, Frame, frameStorage, whileLent } from '../core/frame.js';
 import { INTERNAL } from '../core/internal.js';
 import { LazyRun, claimRun, settleClaimedRun } from '../core/lazy-run.js';
-import { type ExecutionResult, isExecutionResult } from '../core/result.js';
+import {
+  type ExecutionResult,
+  type RunResult,
+  isExecutionResult,
+  markResult,
+} from '../core/result.js';
 import { sleep } from '../core/sleep.js';
 import { describe } from '../core/validate.js';
 import type { CircuitState } from './circuit-breaker.js';
@@ -30,7 +35,7 @@ import type {
  * A task as `add` accepts it: a function returning a promise of `T` (or of an `ExecutionResult<T>`,
  * as `() => event.run(…)` does), or a lazy run yielding `T`.
  */
-export type Task<T> = TaskFunction<T | ExecutionResult<T>> | LazyRun<T>;
+export type Task<T> = TaskFunction<T | RunResult<T>> | LazyRun<T>;
 
 interface TaskRecord {
   readonly index: number;
@@ -454,7 +459,12 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         break;
       }
     }
-    if (outcome === 'failed' && task.attempt > 1 && !(result.error instanceof CircuitOpenError)) {
+    if (
+      !result.ok &&
+      outcome === 'failed' &&
+      task.attempt > 1 &&
+      !(result.error instanceof CircuitOpenError)
+    ) {
       result = {
         ...result,
         errorMessage: `${result.errorMessage} (after ${task.attempt} attempts)`,
@@ -490,18 +500,19 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       internals.limiter?.release();
     }
     if (!this.#final) {
-      const entry: ParallelResult<T> = {
+      // One object shape for every result (fields undefined where they do not apply).
+      const entry = {
         ok: result.ok,
-        result: result.result as T,
+        result: result.result,
         errorMessage: result.errorMessage,
         error: result.error,
         executionTimeMs: result.executionTimeMs ?? durationMs,
         index: task.index,
         name: task.name,
-      };
+      } as ParallelResult<T>;
       // (A task ends 'cancelled' only after its group ended, so no cancelled result reaches here.)
       this.#results[task.index] = entry;
-      if (task.run) settleClaimedRun(task.run, entry);
+      if (task.run) settleClaimedRun(task.run, markResult(entry));
       this.#finishOrder.push(task.index);
       this.#settled++;
       this.#counts[outcome]++;
@@ -671,8 +682,10 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     this.#failure = failure;
     this.#endTime = Date.now();
     for (const task of this.#tasks) {
-      // Claimed runs that did not finish resolve with their cancelled result (a no-op for the rest).
-      if (task.run) settleClaimedRun(task.run, this.#final[task.index] as ParallelResult<T>);
+      // Claimed runs that did not finish resolve with their cancelled result.
+      if (task.run && this.#results[task.index] === undefined) {
+        settleClaimedRun(task.run, markResult(this.#final[task.index] as ParallelResult<T>));
+      }
     }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
