@@ -14,7 +14,6 @@ export {
   InputValidationError,
   InterruptedError,
   OutputValidationError,
-  RetryExhaustedError,
   RhAgentsError,
 } from './core/errors.js';
 export { Agent, BaseActor, LLM, Tool } from './core/actors.js';
@@ -48,7 +47,7 @@ export type {
   Subscriber,
 } from './bus/events.js';
 export { ParallelExecutionManager } from './parallel/manager.js';
-export type { Task } from './parallel/manager.js';
+export type { Task } from './parallel/task.js';
 export { CircuitBreaker } from './parallel/circuit-breaker.js';
 export type {
   CircuitBreakerOptions,

@@ -55,19 +55,6 @@ export class CancelledError extends RhAgentsError {
   }
 }
 
-/** Every retry attempt failed; `cause` is the last attempt's error. */
-export class RetryExhaustedError extends RhAgentsError {
-  override name = 'RetryExhaustedError';
-  constructor(
-    message: string,
-    /** How many attempts were made, the first included. */
-    readonly attempts: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 /** A circuit breaker refused a task without invoking it. */
 export class CircuitOpenError extends RhAgentsError {
   override name = 'CircuitOpenError';

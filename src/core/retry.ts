@@ -39,7 +39,7 @@ export interface RetryConfig {
   retryOn?: readonly ErrorMatcher[] | ErrorMatcher;
   /** Never retry errors matching one of these; wins over `retryOn`. */
   exclude?: readonly ErrorMatcher[] | ErrorMatcher;
-  /** Stop retrying once this much time has passed since the first attempt started. */
+  /** Stop retrying once this much time has passed since the run started (a retry that would start later is not made). */
   retryTimeoutMs?: number;
   /** `false` switches retrying off at this level; it does not fall through to a less specific one. @default true */
   enabled?: boolean;

@@ -6,64 +6,19 @@ import { CancelledError, CircuitOpenError, InterruptedError, messageOf } from '.
 import type { ExecutionState } from '../core/execution-state.js';
 import { type BranchInfo, Frame, frameStorage, whileLent } from '../core/frame.js';
 import { INTERNAL } from '../core/internal.js';
-import { LazyRun, claimRun, settleClaimedRun } from '../core/lazy-run.js';
-import {
-  type ExecutionResult,
-  type RunResult,
-  isExecutionResult,
-  markResult,
-} from '../core/result.js';
+import { settleClaimedRun } from '../core/lazy-run.js';
+import { type ExecutionResult, isExecutionResult, markResult } from '../core/result.js';
 import { sleep } from '../core/sleep.js';
-import { describe } from '../core/validate.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { ParallelCancelledError, ParallelTimeoutError } from './errors.js';
 import type { SlotWaiter } from './limiter.js';
+import { Context, type Task, type TaskRecord, createTask } from './task.js';
 import {
   type ParallelOptions,
   type ResolvedParallelOptions,
   resolveParallelOptions,
 } from './options.js';
-import type {
-  GroupError,
-  ParallelGroup,
-  ParallelResult,
-  TaskContext,
-  TaskFunction,
-} from './types.js';
-
-/**
- * A task as `add` accepts it: a function returning a promise of `T` (or of an `ExecutionResult<T>`,
- * as `() => event.run(…)` does), or a lazy run yielding `T`.
- */
-export type Task<T> = TaskFunction<T | RunResult<T>> | LazyRun<T>;
-
-interface TaskRecord {
-  readonly index: number;
-  readonly name: string | undefined;
-  fn: ((context: TaskContext) => unknown) | undefined;
-  readonly addedAt: number;
-  attempt: number;
-  holdsSlot: boolean;
-  /** Nested groups this branch is waiting on, which it lent its state-wide slot to. */
-  lends: number;
-  /** The async context `add` was called in: the task runs in it, so the user's own stores reach it. Dropped once the task settled. */
-  context: AsyncResource | undefined;
-  /** The lazy run this task was added as: awaiting it resolves with the task's result. */
-  readonly run: LazyRun<unknown> | undefined;
-}
-
-/** The context object a task function receives; its signal is the group's, made on first use. */
-class Context implements TaskContext {
-  constructor(
-    private readonly scope: CancelScope,
-    readonly index: number,
-    readonly name: string | undefined,
-    readonly attempt: number,
-  ) {}
-  get signal(): AbortSignal {
-    return this.scope.signal;
-  }
-}
+import type { GroupError, ParallelGroup, ParallelResult, TaskContext } from './types.js';
 
 type Outcome = 'completed' | 'failed' | 'cancelled';
 
@@ -190,50 +145,13 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         { cause: this.#failure },
       );
     }
-    const name = typeof nameOrOptions === 'string' ? nameOrOptions : nameOrOptions?.name;
-    if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(
-        `Parallel group '${this.groupId}': expected the task name to be a string, got ${describe(name)}.`,
-      );
-    }
-    let fn: ((context: TaskContext) => unknown) | undefined;
-    let run: LazyRun<unknown> | undefined;
-    if (task instanceof LazyRun) {
-      run = task;
-      fn = claimRun(task);
-      if (!fn) {
-        throw new TypeError(
-          `Parallel group '${this.groupId}': this run has already started (it was awaited or added before), so the group could not limit or retry it. Pass a fresh \`event.run(input, context, state)\` or \`() => event.run(…)\`.`,
-        );
-      }
-    } else if (typeof task === 'function') {
-      fn = task as (context: TaskContext) => unknown;
-    } else if (task !== null && typeof (task as { then?: unknown })?.then === 'function') {
-      throw new TypeError(
-        `Parallel group '${this.groupId}': add() received a promise that is already running, so maxWorkers could not limit it and retries could not repeat it. Pass a function instead: p.add(() => doWork(x)).`,
-      );
-    } else {
-      throw new TypeError(
-        `Parallel group '${this.groupId}': add() expects a function returning a promise, e.g. p.add(() => doWork(x)), or a lazy run from event.run(…); got ${describe(task)}.`,
-      );
-    }
-    const index = this.#tasks.length;
-    this.#tasks.push({
-      index,
-      name,
-      fn,
-      addedAt: performance.now(),
-      attempt: 0,
-      holdsSlot: false,
-      lends: 0,
-      context: new AsyncResource('rh-agents.task', { requireManualDestroy: true }),
-      run,
-    });
+    const record = createTask(this.groupId, this.#tasks.length, task, nameOrOptions);
+    this.#tasks.push(record);
     if (!this.#turnScheduled) {
       this.#turnScheduled = true;
       queueMicrotask(() => this.#onTurn());
     }
-    return index;
+    return record.index;
   }
 
   /** Every task's result, in add order. Idempotent: later calls return the same results. */

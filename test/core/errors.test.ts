@@ -7,7 +7,6 @@ import {
   InputValidationError,
   InterruptedError,
   OutputValidationError,
-  RetryExhaustedError,
   RhAgentsError,
 } from '../../src/index.js';
 
@@ -21,7 +20,6 @@ describe('error classes', () => {
       [new ConditionError('m', { cause }), 'ConditionError'],
       [new InterruptedError('m', { cause }), 'InterruptedError'],
       [new CancelledError('m', { cause }), 'CancelledError'],
-      [new RetryExhaustedError('m', 3, { cause }), 'RetryExhaustedError'],
       [new CircuitOpenError('m', { cause }), 'CircuitOpenError'],
     ];
     for (const [error, name] of errors) {
@@ -37,7 +35,6 @@ describe('error classes', () => {
     const input = new InputValidationError('m', 'FetchDoc', ['id', 'items.2.url']);
     expect(input.actorName).toBe('FetchDoc');
     expect(input.fields).toEqual(['id', 'items.2.url']);
-    expect(new RetryExhaustedError('m', 4).attempts).toBe(4);
   });
 
   it('has default messages that say what happened', () => {
