@@ -13,8 +13,9 @@ export interface EventBusOptions {
 interface Entry {
   subscriber: Subscriber;
   call: (event: BusEvent) => unknown;
-  /** Events waiting while an asynchronous handling is in flight. */
+  /** Events waiting while an asynchronous handling is in flight; `head` is the next one. */
   queue: BusEvent[];
+  head: number;
   busy: boolean;
   active: boolean;
 }
@@ -75,14 +76,15 @@ export class EventBus {
         `EventBus.subscribe: expected a function of the event or an object with a handle(event) method, got ${describe(subscriber)}.`,
       );
     }
-    const entry: Entry = { subscriber, call, queue: [], busy: false, active: true };
+    const entry: Entry = { subscriber, call, queue: [], head: 0, busy: false, active: true };
     this.#entries = [...this.#entries, entry];
     return () => {
       if (!entry.active) return;
       entry.active = false;
       this.#entries = this.#entries.filter((e) => e !== entry);
-      this.#pending -= entry.queue.length;
-      entry.queue.length = 0;
+      this.#pending -= entry.queue.length - entry.head;
+      entry.queue = [];
+      entry.head = 0;
       this.#settleIfIdle();
     };
   }
@@ -212,9 +214,16 @@ export class EventBus {
     // while handling its queue wait behind that queue, as they would behind a publish.
     this.#delivering = true;
     try {
-      while (entry.active && !entry.busy && entry.queue.length > 0) {
+      // A head index, not shift(): a slow subscriber's long queue is handed out in linear time.
+      while (entry.active && !entry.busy && entry.head < entry.queue.length) {
         this.#pending--;
-        this.#deliver(entry, entry.queue.shift() as BusEvent);
+        const event = entry.queue[entry.head] as BusEvent;
+        entry.queue[entry.head++] = undefined as unknown as BusEvent;
+        this.#deliver(entry, event);
+      }
+      if (entry.head === entry.queue.length) {
+        entry.queue = [];
+        entry.head = 0;
       }
       this.#drainBacklog();
     } finally {

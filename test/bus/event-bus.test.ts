@@ -523,3 +523,32 @@ describe('EventBus: stream()', () => {
     expect(bus.hasSubscribers).toBe(false);
   });
 });
+
+describe('EventBus: a long queue of a slow subscriber', () => {
+  it('hands out 20 000 queued events in publish order, then drains', async () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    bus.subscribe(async (event) => {
+      if (event.kind === 'log') seen.push(event.message);
+      await Promise.resolve();
+    });
+    for (let i = 0; i < 20_000; i++) {
+      bus.publish({
+        kind: 'log',
+        message: String(i),
+        severity: 'info',
+        metadata: undefined,
+        address: undefined,
+        groupId: undefined,
+        parallelIndex: undefined,
+        isParallel: false,
+        timestamp: 0,
+        stateId: 's',
+      });
+    }
+    expect(seen).toEqual(['0']);
+    await bus.drain();
+    expect(seen).toHaveLength(20_000);
+    expect(seen.every((m, i) => m === String(i))).toBe(true);
+  });
+});
