@@ -203,7 +203,9 @@ export async function executeRun<Out>(
       });
     } catch (error) {
       const status = stopStatus();
-      if (status) return finish(status, error);
+      // Stopped from outside: the reason says why (the handler's own error, often an AbortError,
+      // stays on `error`).
+      if (status) return finish(status, error, messageOf(parent.scope.reason));
       if (attempt < retry.maxAttempts && isRetryable(retry, error)) {
         const delay = backoffDelay(retry, attempt);
         const elapsed = performance.now() - startedAt;

@@ -98,7 +98,9 @@ describe('requestInterrupt()', () => {
     const result = await state.run(tool, {});
     expect(calls).toBe(1);
     expect(state.history.events.at(-1)!.status).toBe('interrupted');
-    expect(result.errorMessage).toBe('saw the interrupt');
+    // The message says why the run stopped; the handler's own error stays on `error`.
+    expect(result.errorMessage).toMatch(/Interrupted: halt/);
+    expect((result.error as Error).message).toBe('saw the interrupt');
   });
 
   it('new runs finish at once as interrupted without calling the handler', async () => {
@@ -381,5 +383,31 @@ describe('group cancellation seen by runs', () => {
     expect(handler).toHaveBeenCalledTimes(1);
     expect(record.error).toBeInstanceOf(CancelledError);
     expect(record.error).not.toBeInstanceOf(InterruptedError);
+  });
+});
+
+describe('the message of a run stopped by an interrupt', () => {
+  it('is the interrupt reason even when the handler throws its own AbortError', async () => {
+    const { z } = await import('zod');
+    const { setTimeout: wait } = await import('node:timers/promises');
+    const { ExecutionState: State, Tool: T } = await import('../../src/index.js');
+    const state = new State();
+    const slow = new T({
+      name: 'Slow',
+      inputSchema: z.object({}),
+      retry: { enabled: false },
+      handler: async (_input, _ctx, s) => {
+        await wait(5_000, undefined, { signal: s.signal });
+        return 'never';
+      },
+    });
+    const running = state.run(slow, {}).then((r) => r);
+    await wait(10);
+    state.requestInterrupt('operator pressed stop');
+    const result = await running;
+    expect(result.ok).toBe(false);
+    expect(result.errorMessage).toMatch(/operator pressed stop/);
+    expect((result.error as Error).name).toBe('AbortError');
+    expect(state.history.get('Slow::tool_call')?.status).toBe('interrupted');
   });
 });
