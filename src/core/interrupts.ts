@@ -24,8 +24,9 @@ export class Interrupts {
     return this.root.aborted;
   }
 
-  get error(): InterruptedError | undefined {
-    return this.root.aborted ? (this.root.reason as InterruptedError) : undefined;
+  /** The interrupt's error; read it only once `interrupted` is true. */
+  get error(): InterruptedError {
+    return this.root.reason as InterruptedError;
   }
 
   request(reason: string, source: InterruptEvent['source']): void {

@@ -64,7 +64,7 @@ export class LazyRun<T> implements PromiseLike<RunResult<T>> {
 
   /** @internal */
   [SETTLE](result: RunResult<T>): void {
-    if (this.#groupResult) return;
+    // The group settles each claimed run exactly once.
     this.#groupResult = result;
     this.#resolveGroupResult?.(result);
     this.#resolveGroupResult = undefined;

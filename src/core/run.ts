@@ -2,7 +2,6 @@ import type { ExecutionRecord } from '../bus/events.js';
 import type { AnyActor } from './actors.js';
 import { ExecutionStatus } from './enums.js';
 import {
-  CancelledError,
   ConditionError,
   InputValidationError,
   InterruptedError,
@@ -110,7 +109,7 @@ export async function executeRun<Out>(
     return finish(ExecutionStatus.INTERRUPTED, internals.interrupts.error);
   }
   const stopped = stopStatus();
-  if (stopped) return finish(stopped, parent.scope.reason ?? new CancelledError());
+  if (stopped) return finish(stopped, parent.scope.reason);
 
   emit(ExecutionStatus.STARTED, { detail: truncateDetail(input, maxDetail) });
 
@@ -218,7 +217,8 @@ export async function executeRun<Out>(
           try {
             await sleep(delay, parent.scope);
           } catch (reason) {
-            return finish(stopStatus() ?? ExecutionStatus.CANCELLED, reason);
+            // The sleep rejects only when the scope aborted, so there is a stop status.
+            return finish(stopStatus() as ExecutionStatus, reason);
           }
           continue;
         }

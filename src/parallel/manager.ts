@@ -11,7 +11,7 @@ import { type ExecutionResult, isExecutionResult, markResult } from '../core/res
 import { sleep } from '../core/sleep.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { ParallelCancelledError, ParallelTimeoutError } from './errors.js';
-import type { SlotWaiter } from './limiter.js';
+import type { ConcurrencyLimiter, SlotWaiter } from './limiter.js';
 import { Context, type Task, type TaskRecord, createTask } from './task.js';
 import {
   type ParallelOptions,
@@ -42,7 +42,6 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   readonly #errors: GroupError[] = [];
   #next = 0;
   #running = 0;
-  #settled = 0;
   #counts = { completed: 0, failed: 0, cancelled: 0 };
   #retries = 0;
   #status: GroupStatus = GroupStatus.PENDING;
@@ -392,11 +391,13 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   }
 
   #branchFrame(task: TaskRecord, attempt: number): Frame {
+    const limiter = this.#state[INTERNAL].limiter;
     const branch: BranchInfo = {
       groupId: this.groupId,
       parallelIndex: task.index,
       depth: this.#depth,
-      lendSlot: task.holdsSlot ? () => this.#lend(task) : undefined,
+      // Only a task holding a state-wide slot has one to lend.
+      lendSlot: task.holdsSlot && limiter ? () => this.#lend(task, limiter) : undefined,
       attempt,
     };
     return new Frame(this.#state, `${this.groupId}[${task.index}]`, this.#scope, branch, undefined);
@@ -432,7 +433,6 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       this.#results[task.index] = entry;
       if (task.run) settleClaimedRun(task.run, markResult(entry));
       this.#finishOrder.push(task.index);
-      this.#settled++;
       this.#counts[outcome]++;
       internals.metrics.taskOutcome(outcome);
       if (outcome === 'failed') {
@@ -443,11 +443,11 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
           error: entry.error,
         });
       }
-      if (internals.bus.hasSubscribers) this.#publishTask(entry, outcome, durationMs);
+      if (internals.bus.hasSubscribers) this.#publishTask(task, entry, outcome, durationMs);
       this.#wake();
       if (outcome === 'failed' && this.options.errorStrategy === ErrorStrategy.FAIL_FAST) {
         this.#failFast(task, entry);
-      } else if (this.#collecting && this.#settled === this.#tasks.length) {
+      } else if (this.#collecting && this.#finishOrder.length === this.#tasks.length) {
         this.#complete();
       } else {
         this.#pump();
@@ -472,7 +472,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         this.#rejectOutcome = reject;
       });
       if (this.#final) this.#deliver();
-      else if (this.#settled === this.#tasks.length && !this.#turnScheduled) {
+      else if (this.#finishOrder.length === this.#tasks.length && !this.#turnScheduled) {
         if (this.#status === GroupStatus.PENDING) this.#onTurn();
         this.#complete();
       } else {
@@ -483,9 +483,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     return this.#outcome;
   }
 
-  #lend(task: TaskRecord): () => Promise<void> {
-    const limiter = this.#state[INTERNAL].limiter;
-    if (!limiter) return () => Promise.resolve();
+  #lend(task: TaskRecord, limiter: ConcurrencyLimiter): () => Promise<void> {
     // A branch may wait on several nested groups at once: the first lends the slot, the last
     // takes it back. A branch that already settled (it did not await its nested group) takes
     // nothing back, or the slot would be lost for good.
@@ -525,7 +523,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   #onTimeout(): void {
     this.#timer = undefined;
     if (this.#final) return;
-    if (this.#settled === this.#tasks.length && !this.#turnScheduled) {
+    if (this.#finishOrder.length === this.#tasks.length && !this.#turnScheduled) {
       // Every task finished in time; nobody collected yet. Tasks added later are already late.
       this.#deadlinePassed = true;
       return;
@@ -536,7 +534,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       this.groupId,
       timeoutMs,
       results,
-      this.#settled,
+      this.#finishOrder.length,
       this.#tasks.length,
       maxWorkers,
     );
@@ -587,7 +585,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   #finish(status: GroupStatus, failure: unknown, results?: ParallelResult<T>[]): void {
     if (this.#final) return;
     if (status !== GroupStatus.COMPLETED) {
-      const unfinished = this.#tasks.length - this.#settled;
+      const unfinished = this.#tasks.length - this.#finishOrder.length;
       this.#counts.cancelled += unfinished;
       this.#state[INTERNAL].metrics.taskOutcome('cancelled', unfinished);
     }
@@ -670,14 +668,19 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     );
   }
 
-  #publishTask(entry: ParallelResult<T>, outcome: Outcome, durationMs: number): void {
+  #publishTask(
+    task: TaskRecord,
+    entry: ParallelResult<T>,
+    outcome: Outcome,
+    durationMs: number,
+  ): void {
     this.#publish('task', {
       index: entry.index,
       taskName: entry.name,
       outcome,
       taskDurationMs: durationMs,
       message: entry.ok ? undefined : entry.errorMessage,
-      attempts: this.#tasks[entry.index]?.attempt,
+      attempts: task.attempt,
     });
   }
 

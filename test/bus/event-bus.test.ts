@@ -532,20 +532,7 @@ describe('EventBus: a long queue of a slow subscriber', () => {
       if (event.kind === 'log') seen.push(event.message);
       await Promise.resolve();
     });
-    for (let i = 0; i < 20_000; i++) {
-      bus.publish({
-        kind: 'log',
-        message: String(i),
-        severity: 'info',
-        metadata: undefined,
-        address: undefined,
-        groupId: undefined,
-        parallelIndex: undefined,
-        isParallel: false,
-        timestamp: 0,
-        stateId: 's',
-      });
-    }
+    for (let i = 0; i < 20_000; i++) bus.publish(log(String(i)));
     expect(seen).toEqual(['0']);
     await bus.drain();
     expect(seen).toHaveLength(20_000);

@@ -79,7 +79,7 @@ describe('awaiting a lazy run that was handed to a group', () => {
   });
 });
 
-describe('review fixes', () => {
+describe('timeouts, settled() and waiting branches', () => {
   it('a timeout does not fire when every task finished before anyone collected', async () => {
     const state = new ExecutionState();
     const p = state.parallel({ timeoutMs: 30 });
