@@ -1,12 +1,13 @@
 export {
   BackoffStrategy,
+  CircuitState,
   ErrorStrategy,
   EventType,
   ExecutionStatus,
   GroupStatus,
   ParallelDisplayMode,
   ReplayMode,
-} from './core/enums.js';
+} from './util/enums.js';
 export {
   CancelledError,
   CircuitOpenError,
@@ -15,7 +16,8 @@ export {
   InterruptedError,
   OutputValidationError,
   RhAgentsError,
-} from './core/errors.js';
+  UsageError,
+} from './util/errors.js';
 export { Agent, BaseActor, LLM, Tool } from './core/actors.js';
 export type { ActorOptions, AnyActor, Postcondition, Precondition, Schema } from './core/actors.js';
 export { ExecutionEvent } from './core/execution-event.js';
@@ -30,8 +32,8 @@ export type {
 } from './core/result.js';
 export { backoffDelay, defaultRetryConfig } from './core/retry.js';
 export type { ErrorMatcher, RetryConfig } from './core/retry.js';
-export { ExecutionState } from './core/execution-state.js';
-export type { ExecutionStateOptions } from './core/execution-state.js';
+export { ExecutionState } from './state/execution-state.js';
+export type { ExecutionStateOptions } from './state/execution-state.js';
 export type { InterruptChecker } from './core/interrupts.js';
 export { ExecutionHistory } from './core/history.js';
 export { StateStorage } from './core/storage.js';
@@ -49,11 +51,7 @@ export type {
 export { ParallelExecutionManager } from './parallel/manager.js';
 export type { Task } from './parallel/task.js';
 export { CircuitBreaker } from './parallel/circuit-breaker.js';
-export type {
-  CircuitBreakerOptions,
-  CircuitBreakerSnapshot,
-  CircuitState,
-} from './parallel/circuit-breaker.js';
+export type { CircuitBreakerOptions, CircuitBreakerSnapshot } from './parallel/circuit-breaker.js';
 export { ParallelCancelledError, ParallelTimeoutError } from './parallel/errors.js';
 export { defaultParallelOptions } from './parallel/options.js';
 export type { ParallelOptions } from './parallel/options.js';

@@ -1,4 +1,4 @@
-import { describe } from '../core/validate.js';
+import { describe } from '../util/validate.js';
 import type { BusEvent, Subscriber } from './events.js';
 
 /** Options of `new EventBus()`. */

@@ -1,4 +1,4 @@
-import type { EventType, ExecutionStatus, GroupStatus } from '../core/enums.js';
+import type { EventType, ExecutionStatus, GroupStatus } from '../util/enums.js';
 
 /** Fields every published event has. */
 interface BaseEvent {

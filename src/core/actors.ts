@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { EventType } from './enums.js';
-import type { ExecutionState } from './execution-state.js';
+import { EventType } from '../util/enums.js';
+import type { ExecutionState } from '../state/execution-state.js';
 import { type ResolvedRetry, type RetryConfig, resolveRetryConfig } from './retry.js';
-import { checkFunction, describe } from './validate.js';
+import { checkFunction, checkName, describe } from '../util/validate.js';
 
 /** A zod schema (any schema with `safeParseAsync`). */
 export type Schema = z.ZodType;
@@ -40,8 +40,6 @@ export interface ActorOptions<S extends Schema, Out, Ctx = unknown> {
   postconditions?: readonly Postcondition<z.output<S>, Out, Ctx>[];
 }
 
-const NAME = /^[^:[\]#]+$/;
-
 /** The shared base of `Tool`, `Agent` and `LLM`. */
 export abstract class BaseActor<S extends Schema = Schema, Out = unknown, Ctx = unknown> {
   abstract readonly eventType: EventType;
@@ -63,12 +61,7 @@ export abstract class BaseActor<S extends Schema = Schema, Out = unknown, Ctx = 
         `new ${kind}(): expected an options object with name, inputSchema and handler, got ${describe(options)}.`,
       );
     }
-    const { name } = options;
-    if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new TypeError(
-        `new ${kind}(): expected \`name\` to be a non-empty string without ':', '[', ']' or '#' (they build addresses), got ${describe(name)}.`,
-      );
-    }
+    const name = checkName(`new ${kind}()`, 'name', options.name);
     const owner = `${kind} '${name}'`;
     checkSchema(owner, 'inputSchema', options.inputSchema);
     if (options.outputSchema !== undefined)

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { BaseActor, Schema } from './actors.js';
-import { describe } from './validate.js';
-import type { ExecutionState } from './execution-state.js';
+import { describe } from '../util/validate.js';
+import type { ExecutionState } from '../state/execution-state.js';
 import { LazyRun } from './lazy-run.js';
 import { type RetryConfig, resolveRetryConfig } from './retry.js';
 import { executeRun, type RunSpec } from './run.js';

@@ -22,8 +22,8 @@ export class Frame {
   #claims: Map<string, number> | undefined;
 
   constructor(
-    /** The state the frame belongs to; a frame of another state is ignored. */
-    readonly state: object,
+    /** The runtime of the state the frame belongs to; a frame of another state is ignored. */
+    readonly owner: object,
     /** Address prefix of the runs started in this frame; `''` at the root. */
     readonly path: string,
     /** Cancellation of this frame: the state's root scope or the innermost group's scope. */

@@ -1,5 +1,5 @@
 import type { ExecutionRecord } from '../bus/events.js';
-import { ExecutionStatus } from './enums.js';
+import { ExecutionStatus } from '../util/enums.js';
 
 /** The execution records of a state, in publish order, with the latest record of each address. */
 export class ExecutionHistory {

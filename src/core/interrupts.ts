@@ -1,6 +1,6 @@
 import type { InterruptEvent } from '../bus/events.js';
 import type { CancelScope } from './cancel-scope.js';
-import { InterruptedError } from './errors.js';
+import { InterruptedError } from '../util/errors.js';
 
 /** Returns something truthy (a reason string, or `true`) when the state should stop. */
 export type InterruptChecker = () => unknown;

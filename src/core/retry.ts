@@ -1,11 +1,11 @@
-import { BackoffStrategy, EventType } from './enums.js';
+import { BackoffStrategy, EventType } from '../util/enums.js';
 import {
   CancelledError,
   ConditionError,
   InputValidationError,
   InterruptedError,
   OutputValidationError,
-} from './errors.js';
+} from '../util/errors.js';
 import {
   checkBoolean,
   checkEnum,
@@ -14,7 +14,7 @@ import {
   checkKnownKeys,
   checkNumber,
   describe,
-} from './validate.js';
+} from '../util/validate.js';
 
 /** An error class (matched with `instanceof`) or a predicate of the thrown value. */
 export type ErrorMatcher =
@@ -174,6 +174,25 @@ export function isRetryable(config: ResolvedRetry, error: unknown): boolean {
     return false;
   }
   return true;
+}
+
+/**
+ * The delay before the next attempt, or `undefined` when the failure is not retried: the attempts
+ * are used up, the error does not qualify (`retryOn`, `exclude`, permanent errors), or the retry
+ * would start after `retryTimeoutMs`. `attempt` (1-based) is the attempt that just failed;
+ * `elapsedMs` is the time since the first attempt started. Runs and group retries share it.
+ */
+export function nextRetryDelay(
+  config: ResolvedRetry,
+  attempt: number,
+  error: unknown,
+  elapsedMs: number,
+): number | undefined {
+  if (attempt >= config.maxAttempts || !isRetryable(config, error)) return undefined;
+  const delay = backoffDelay(config, attempt);
+  if (config.retryTimeoutMs !== undefined && elapsedMs + delay >= config.retryTimeoutMs)
+    return undefined;
+  return delay;
 }
 
 function fibonacci(n: number): number {

@@ -1,18 +1,18 @@
 import type { ExecutionRecord } from '../bus/events.js';
 import type { AnyActor } from './actors.js';
-import { ExecutionStatus } from './enums.js';
+import { ExecutionStatus } from '../util/enums.js';
 import {
   ConditionError,
   InputValidationError,
   InterruptedError,
   OutputValidationError,
   messageOf,
-} from './errors.js';
-import type { ExecutionState } from './execution-state.js';
-import { INTERNAL } from './internal.js';
+} from '../util/errors.js';
+import type { ExecutionState } from '../state/execution-state.js';
+import { INTERNAL, type RunRuntime } from './runtime.js';
 import { Frame, frameStorage } from './frame.js';
 import { type RunResult, markResult, truncateDetail } from './result.js';
-import { type ResolvedRetry, backoffDelay, isRetryable, pickRetry } from './retry.js';
+import { type ResolvedRetry, nextRetryDelay, pickRetry } from './retry.js';
 import { sleep } from './sleep.js';
 
 /** What one run needs to know about the event it belongs to. */
@@ -47,7 +47,7 @@ export async function executeRun<Out>(
   context: unknown,
   state: ExecutionState,
 ): Promise<RunResult<Out>> {
-  const internals = state[INTERNAL];
+  const internals: RunRuntime = state[INTERNAL];
   const parent = internals.currentFrame();
   const { actor, tag } = spec;
   const path = parent.childPath(parent.claim(actor.name));
@@ -132,7 +132,7 @@ export async function executeRun<Out>(
     return finish(ExecutionStatus.FAILED, describeIssues(actor.name, parsed.error.issues));
   const value: unknown = parsed.data;
 
-  const frame = new Frame(state, path, parent.scope, branch, address);
+  const frame = new Frame(internals, path, parent.scope, branch, address);
   const inFrame = <R>(fn: () => R): R => frameStorage.run(frame, fn);
 
   try {
@@ -205,23 +205,20 @@ export async function executeRun<Out>(
       // Stopped from outside: the reason says why (the handler's own error, often an AbortError,
       // stays on `error`).
       if (status) return finish(status, error, messageOf(parent.scope.reason));
-      if (attempt < retry.maxAttempts && isRetryable(retry, error)) {
-        const delay = backoffDelay(retry, attempt);
-        const elapsed = performance.now() - startedAt;
-        if (retry.retryTimeoutMs === undefined || elapsed + delay < retry.retryTimeoutMs) {
-          attempt++;
-          emit(ExecutionStatus.RETRYING, {
-            message: `Attempt ${attempt - 1} of ${retry.maxAttempts} failed: ${messageOf(error)}; retrying in ${Math.round(delay)} ms.`,
-            error,
-          });
-          try {
-            await sleep(delay, parent.scope);
-          } catch (reason) {
-            // The sleep rejects only when the scope aborted, so there is a stop status.
-            return finish(stopStatus() as ExecutionStatus, reason);
-          }
-          continue;
+      const delay = nextRetryDelay(retry, attempt, error, performance.now() - startedAt);
+      if (delay !== undefined) {
+        attempt++;
+        emit(ExecutionStatus.RETRYING, {
+          message: `Attempt ${attempt - 1} of ${retry.maxAttempts} failed: ${messageOf(error)}; retrying in ${Math.round(delay)} ms.`,
+          error,
+        });
+        try {
+          await sleep(delay, parent.scope);
+        } catch (reason) {
+          // The sleep rejects only when the scope aborted, so there is a stop status.
+          return finish(stopStatus() as ExecutionStatus, reason);
         }
+        continue;
       }
       return finish(
         ExecutionStatus.FAILED,

@@ -1,6 +1,5 @@
-import { checkInteger, checkKnownKeys, checkNumber, describe } from '../core/validate.js';
-
-export type CircuitState = 'closed' | 'open' | 'half_open';
+import { CircuitState } from '../util/enums.js';
+import { checkInteger, checkKnownKeys, checkNumber, describe } from '../util/validate.js';
 
 /** Options of `new CircuitBreaker()`. */
 export interface CircuitBreakerOptions {
@@ -58,7 +57,7 @@ export class CircuitBreaker {
     this.#now = options.now ?? Date.now;
     if (options.initialState !== undefined) {
       const initial = options.initialState;
-      const states: readonly CircuitState[] = ['closed', 'open', 'half_open'];
+      const states: readonly CircuitState[] = Object.values(CircuitState);
       if (
         initial === null ||
         typeof initial !== 'object' ||

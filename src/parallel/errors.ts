@@ -1,4 +1,4 @@
-import { CancelledError, RhAgentsError } from '../core/errors.js';
+import { CancelledError, RhAgentsError } from '../util/errors.js';
 import type { ParallelResult } from './types.js';
 
 /** A group's `timeoutMs` elapsed before its tasks finished. */

@@ -1,4 +1,4 @@
-import { GroupStatus } from '../core/enums.js';
+import { GroupStatus } from '../util/enums.js';
 
 /** A mean and a 95th percentile, in milliseconds. */
 export interface Distribution {

@@ -1,11 +1,18 @@
-import { ErrorStrategy } from '../core/enums.js';
+import {
+  type ResolvedRetry,
+  type RetryConfig,
+  defaultRetryConfig,
+  resolveRetryConfig,
+} from '../core/retry.js';
+import { BackoffStrategy, ErrorStrategy } from '../util/enums.js';
 import {
   checkEnum,
   checkInteger,
   checkKnownKeys,
+  checkName,
   checkNumber,
   describe,
-} from '../core/validate.js';
+} from '../util/validate.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 
 /** Options of `state.parallel()`. Every duration is in milliseconds. */
@@ -18,10 +25,16 @@ export interface ParallelOptions {
   errorStrategy?: ErrorStrategy;
   /** Rejects `gather()` with a `ParallelTimeoutError` this long after the first tasks start. @default none */
   timeoutMs?: number;
-  /** Times a failed task is invoked again. @default 0 */
+  /** Times a failed task is invoked again: shorthand for `retry: { maxAttempts: maxRetries + 1 }`. @default 0 */
   maxRetries?: number;
-  /** Delay before the first retry; doubles for each further one (±25% jitter). @default 1000 */
+  /** Delay before the first retry; doubles for each further one (±25% jitter). Shorthand for `retry.initialDelayMs`. @default 1000 */
   retryDelayMs?: number;
+  /**
+   * The group's retry policy for failed tasks, in the same vocabulary as an actor's: every backoff
+   * strategy, jitter, `retryOn`/`exclude`, `retryTimeoutMs`. Give either this or the shorthands
+   * `maxRetries`/`retryDelayMs`. @default no retry
+   */
+  retry?: RetryConfig;
   /** A shared `CircuitBreaker`, or `{ threshold, resetTimeoutMs }` for one of the group's own. @default none */
   circuitBreaker?: CircuitBreaker | { threshold: number; resetTimeoutMs: number };
 }
@@ -34,6 +47,8 @@ export interface ResolvedParallelOptions {
   timeoutMs: number | undefined;
   maxRetries: number;
   retryDelayMs: number;
+  /** The retry policy every task of the group follows (from `retry`, or from the shorthands). */
+  retry: ResolvedRetry;
   circuitBreaker: CircuitBreaker | undefined;
 }
 
@@ -52,6 +67,7 @@ const KEYS = [
   'timeoutMs',
   'maxRetries',
   'retryDelayMs',
+  'retry',
   'circuitBreaker',
 ];
 
@@ -68,11 +84,7 @@ export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedP
   }
   checkKnownKeys(OWNER, options, KEYS);
   const { name, circuitBreaker } = options;
-  if (name !== undefined && (typeof name !== 'string' || !/^[^:[\]#]+$/.test(name))) {
-    throw new TypeError(
-      `${OWNER}: expected \`name\` to be a non-empty string without ':', '[', ']' or '#', got ${describe(name)}.`,
-    );
-  }
+  if (name !== undefined) checkName(OWNER, 'name', name);
   let breaker: CircuitBreaker | undefined;
   if (circuitBreaker instanceof CircuitBreaker) breaker = circuitBreaker;
   else if (circuitBreaker !== undefined) {
@@ -85,6 +97,37 @@ export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedP
       threshold: circuitBreaker.threshold,
       resetTimeoutMs: circuitBreaker.resetTimeoutMs,
     });
+  }
+  const maxRetries = checkInteger(
+    OWNER,
+    'maxRetries',
+    orDefault(options.maxRetries, defaultParallelOptions.maxRetries),
+    { min: 0 },
+  );
+  const retryDelayMs = checkNumber(
+    OWNER,
+    'retryDelayMs',
+    orDefault(options.retryDelayMs, defaultParallelOptions.retryDelayMs),
+    { unit: 'milliseconds' },
+  );
+  let retry: ResolvedRetry;
+  if (options.retry !== undefined) {
+    if (options.maxRetries !== undefined || options.retryDelayMs !== undefined) {
+      throw new TypeError(
+        `${OWNER}: give either \`retry\` or its shorthands \`maxRetries\`/\`retryDelayMs\`, not both; e.g. retry: { maxAttempts: 3, initialDelayMs: 500 }.`,
+      );
+    }
+    retry = resolveRetryConfig(options.retry, `${OWNER} retry`);
+  } else {
+    // The shorthands: exponential from retryDelayMs, doubling, ±25% jitter, no upper bound.
+    retry = {
+      ...defaultRetryConfig,
+      maxAttempts: maxRetries + 1,
+      backoffStrategy: BackoffStrategy.EXPONENTIAL,
+      initialDelayMs: retryDelayMs,
+      maxDelayMs: Infinity,
+      enabled: maxRetries > 0,
+    };
   }
   return {
     maxWorkers: checkInteger(
@@ -107,18 +150,9 @@ export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedP
             exclusive: true,
             unit: 'milliseconds',
           }),
-    maxRetries: checkInteger(
-      OWNER,
-      'maxRetries',
-      orDefault(options.maxRetries, defaultParallelOptions.maxRetries),
-      { min: 0 },
-    ),
-    retryDelayMs: checkNumber(
-      OWNER,
-      'retryDelayMs',
-      orDefault(options.retryDelayMs, defaultParallelOptions.retryDelayMs),
-      { unit: 'milliseconds' },
-    ),
+    maxRetries: retry.enabled ? retry.maxAttempts - 1 : 0,
+    retryDelayMs: retry.initialDelayMs,
+    retry,
     circuitBreaker: breaker,
   };
 }

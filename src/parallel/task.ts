@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import type { CancelScope } from '../core/cancel-scope.js';
 import { LazyRun, claimRun } from '../core/lazy-run.js';
 import type { RunResult } from '../core/result.js';
-import { describe } from '../core/validate.js';
+import { describe } from '../util/validate.js';
 import type { TaskContext, TaskFunction } from './types.js';
 
 /**

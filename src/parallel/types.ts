@@ -1,4 +1,4 @@
-import type { ErrorStrategy, GroupStatus } from '../core/enums.js';
+import type { ErrorStrategy, GroupStatus } from '../util/enums.js';
 import type { ExecutionResult } from '../core/result.js';
 
 /** One task's outcome: an `ExecutionResult` plus its place in the group. */

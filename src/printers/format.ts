@@ -1,4 +1,4 @@
-import type { ExecutionStatus } from '../core/enums.js';
+import type { ExecutionStatus } from '../util/enums.js';
 import type { Palette } from './color.js';
 
 /** A piece of a line: its text and, when colour is on, how to paint it. */

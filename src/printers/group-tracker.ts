@@ -1,5 +1,5 @@
 import type { GroupEvent } from '../bus/events.js';
-import { GroupStatus } from '../core/enums.js';
+import { GroupStatus } from '../util/enums.js';
 
 /** A failed task of a group, as a printer lists it. */
 export interface TaskFailure {

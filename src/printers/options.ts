@@ -1,4 +1,4 @@
-import { ParallelDisplayMode } from '../core/enums.js';
+import { ParallelDisplayMode } from '../util/enums.js';
 import {
   checkBoolean,
   checkEnum,
@@ -7,7 +7,7 @@ import {
   checkKnownKeys,
   checkNumber,
   describe,
-} from '../core/validate.js';
+} from '../util/validate.js';
 import type { PrinterStream } from './output.js';
 
 /** Options of `new EventPrinter()`. */

@@ -1,5 +1,5 @@
 import type { BusEvent, ExecutionRecord, GroupEvent } from '../bus/events.js';
-import type { ParallelDisplayMode } from '../core/enums.js';
+import type { ParallelDisplayMode } from '../util/enums.js';
 import { type Palette, createPalette, resolveColor } from './color.js';
 import { CollapsedRenderer } from './collapsed-renderer.js';
 import { GroupTracker } from './group-tracker.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BackoffStrategy,
+  CircuitState,
   ErrorStrategy,
   EventType,
   ExecutionStatus,
@@ -38,6 +39,7 @@ const expected = {
     EXPONENTIAL: 'exponential',
     FIBONACCI: 'fibonacci',
   },
+  CircuitState: { CLOSED: 'closed', OPEN: 'open', HALF_OPEN: 'half_open' },
 };
 
 const actual: Record<keyof typeof expected, object> = {
@@ -48,6 +50,7 @@ const actual: Record<keyof typeof expected, object> = {
   ParallelDisplayMode,
   ReplayMode,
   BackoffStrategy,
+  CircuitState,
 };
 
 describe('enums', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageOf } from '../../src/core/errors.js';
+import { messageOf } from '../../src/util/errors.js';
 import {
   CancelledError,
   CircuitOpenError,

@@ -7,7 +7,7 @@ import {
   checkKnownKeys,
   checkNumber,
   describe as describeValue,
-} from '../../src/core/validate.js';
+} from '../../src/util/validate.js';
 import { BackoffStrategy } from '../../src/index.js';
 
 describe('describe()', () => {

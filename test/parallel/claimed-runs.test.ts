@@ -79,39 +79,7 @@ describe('awaiting a lazy run that was handed to a group', () => {
   });
 });
 
-describe('timeouts, settled() and waiting branches', () => {
-  it('a timeout does not fire when every task finished before anyone collected', async () => {
-    const state = new ExecutionState();
-    const p = state.parallel({ timeoutMs: 30 });
-    p.add(async () => 1);
-    p.add(async () => 2);
-    await sleep(60);
-    const results = await p.gather();
-    expect(results.map((r) => r.result)).toEqual([1, 2]);
-    expect(p.group.status).toBe('completed');
-  });
-
-  it('tasks added after the deadline passed while the group was idle time out at once', async () => {
-    const state = new ExecutionState();
-    const p = state.parallel({ timeoutMs: 20, name: 'Late' });
-    p.add(async () => 1);
-    await sleep(40);
-    p.add(() => sleep(1000).then(() => 2));
-    await expect(p.gather()).rejects.toThrow(
-      /Parallel group 'Late' timed out after 20 ms with 1 of 2/,
-    );
-  });
-
-  it('settled() resolves for a group nobody collected once its tasks are done', async () => {
-    const state = new ExecutionState();
-    const p = state.parallel();
-    p.add(async () => 1);
-    await expect(
-      Promise.race([p.settled().then(() => 'settled'), sleep(500).then(() => 'hung')]),
-    ).resolves.toBe('settled');
-    expect(p.group.completed).toBe(1);
-  });
-
+describe('a lazy run handed to a nested group', () => {
   it('a branch awaiting a lazy run it handed to a nested group lends its slot (no deadlock)', async () => {
     const { tool } = countingTool();
     const state = new ExecutionState({ maxConcurrency: 1 });
@@ -128,38 +96,5 @@ describe('timeouts, settled() and waiting branches', () => {
     const results = await Promise.race([outcome, sleep(2000).then(() => 'deadlock' as const)]);
     expect(results).not.toBe('deadlock');
     expect((results as { result?: unknown }[])[0]?.result).toBe(30);
-  });
-});
-
-describe('collection edges', () => {
-  it('stream() starts collecting when called: add() after it is refused', async () => {
-    const state = new ExecutionState();
-    const p = state.parallel({ name: 'S' });
-    p.add(async () => 1);
-    const stream = p.stream();
-    expect(() => p.add(async () => 2)).toThrow(
-      /after gather\(\)\/gatherDict\(\)\/stream\(\) started/,
-    );
-    const seen: unknown[] = [];
-    for await (const r of stream) seen.push(r.result);
-    expect(seen).toEqual([1]);
-  });
-
-  it('gatherDict keeps every result of a name given twice (name, name#2)', async () => {
-    const state = new ExecutionState();
-    const p = state.parallel();
-    p.add(async () => 1, 'x');
-    p.add(async () => 2, 'x');
-    p.add(async () => 3);
-    const dict = await p.gatherDict();
-    expect(Object.keys(dict).sort()).toEqual(['2', 'x', 'x#2']);
-    expect(dict['x#2']?.result).toBe(2);
-  });
-
-  it('add() on a group of an interrupted state says no new work starts on the state', async () => {
-    const state = new ExecutionState();
-    const p = state.parallel();
-    state.requestInterrupt('shutting down');
-    expect(() => p.add(async () => 1)).toThrow(/state was interrupted, so no new work starts/);
   });
 });

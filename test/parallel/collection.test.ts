@@ -254,3 +254,36 @@ describe('stream()', () => {
     expect(again).toEqual(['x']);
   });
 });
+
+describe('collection edges', () => {
+  it('stream() starts collecting when called: add() after it is refused', async () => {
+    const state = new ExecutionState();
+    const p = state.parallel({ name: 'S' });
+    p.add(async () => 1);
+    const stream = p.stream();
+    expect(() => p.add(async () => 2)).toThrow(
+      /after gather\(\)\/gatherDict\(\)\/stream\(\) started/,
+    );
+    const seen: unknown[] = [];
+    for await (const r of stream) seen.push(r.result);
+    expect(seen).toEqual([1]);
+  });
+
+  it('gatherDict keeps every result of a name given twice (name, name#2)', async () => {
+    const state = new ExecutionState();
+    const p = state.parallel();
+    p.add(async () => 1, 'x');
+    p.add(async () => 2, 'x');
+    p.add(async () => 3);
+    const dict = await p.gatherDict();
+    expect(Object.keys(dict).sort()).toEqual(['2', 'x', 'x#2']);
+    expect(dict['x#2']?.result).toBe(2);
+  });
+
+  it('add() on a group of an interrupted state says no new work starts on the state', async () => {
+    const state = new ExecutionState();
+    const p = state.parallel();
+    state.requestInterrupt('shutting down');
+    expect(() => p.add(async () => 1)).toThrow(/state was interrupted, so no new work starts/);
+  });
+});

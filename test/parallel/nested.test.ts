@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ExecutionState, ParallelCancelledError, type ParallelResult } from '../../src/index.js';
+import {
+  ExecutionState,
+  ParallelCancelledError,
+  type ParallelResult,
+  UsageError,
+} from '../../src/index.js';
 import { Gauge, makeAgent, makeTool, recordingState, sleep, within } from './helpers.js';
 
 /** A tree of groups `depth` levels deep, `width` branches each; leaves sleep briefly. */
@@ -211,6 +216,8 @@ describe('nested groups', () => {
     expect(results[0]?.ok).toBe(false);
     expect(results[0]?.errorMessage).toMatch(/'Self'.*own tasks.*wait for itself/);
     expect(String((streamError as Error).message)).toMatch(/own tasks/);
+    expect(streamError).toBeInstanceOf(UsageError);
+    expect(results[0]?.error).toBeInstanceOf(UsageError);
   });
 
   it('cancelling the outer group cancels nested groups', async () => {

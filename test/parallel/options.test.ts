@@ -33,8 +33,31 @@ describe('state.parallel() options', () => {
       timeoutMs: undefined,
       maxRetries: 0,
       retryDelayMs: 1000,
+      retry: expect.objectContaining({ maxAttempts: 1, enabled: false, initialDelayMs: 1000 }),
       circuitBreaker: undefined,
     });
+  });
+
+  it('takes a RetryConfig as `retry`, or the shorthands, not both', () => {
+    const state = new ExecutionState();
+    expect(
+      state.parallel({ retry: { maxAttempts: 4, backoffStrategy: 'constant' } }).options,
+    ).toMatchObject({
+      maxRetries: 3,
+      retry: { maxAttempts: 4, backoffStrategy: 'constant', initialDelayMs: 1000 },
+    });
+    expect(state.parallel({ maxRetries: 2, retryDelayMs: 10 }).options.retry).toMatchObject({
+      maxAttempts: 3,
+      backoffStrategy: 'exponential',
+      initialDelayMs: 10,
+      enabled: true,
+    });
+    expect(() => state.parallel({ retry: { maxAttempts: 2 }, maxRetries: 1 })).toThrow(
+      'state.parallel(): give either `retry` or its shorthands `maxRetries`/`retryDelayMs`, not both',
+    );
+    expect(() => state.parallel({ retry: { maxAttempts: 0 } })).toThrow(
+      /state.parallel\(\) retry: expected `maxAttempts` to be a whole number from 1 up, got `0`/,
+    );
   });
 
   it('accepts every option, enum members and literals alike', () => {

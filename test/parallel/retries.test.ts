@@ -170,3 +170,71 @@ describe('group retries', () => {
     expect(task).toMatchObject({ index: 0, outcome: 'completed', attempts: 2 });
   });
 });
+
+describe('group retries in the retry vocabulary (`retry: RetryConfig`)', () => {
+  it('follows the backoff strategy: constant delays between attempts', async () => {
+    const state = new ExecutionState();
+    const startedAt: number[] = [];
+    const results = await state.parallel(
+      { retry: { maxAttempts: 3, backoffStrategy: 'constant', initialDelayMs: 40, jitter: false } },
+      (p) => {
+        p.add(async () => {
+          startedAt.push(performance.now());
+          throw new Error('down');
+        });
+      },
+    );
+    expect(results[0]?.errorMessage).toBe('down (after 3 attempts)');
+    expect(startedAt).toHaveLength(3);
+    const gaps = [startedAt[1]! - startedAt[0]!, startedAt[2]! - startedAt[1]!];
+    // Constant: both gaps about 40 ms (an exponential policy would make the second 80 ms).
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(35);
+      expect(gap).toBeLessThan(75);
+    }
+  });
+
+  it('retries only what retryOn matches, and never what exclude matches', async () => {
+    class Transient extends Error {}
+    const state = new ExecutionState();
+    const calls = { transient: 0, fatal: 0, excluded: 0 };
+    const results = await state.parallel(
+      {
+        retry: {
+          maxAttempts: 3,
+          initialDelayMs: 1,
+          retryOn: Transient,
+          exclude: (e) => (e as Error).message === 'no',
+        },
+      },
+      (p) => {
+        p.add(async () => {
+          calls.transient++;
+          throw new Transient('blip');
+        });
+        p.add(async () => {
+          calls.fatal++;
+          throw new Error('fatal');
+        });
+        p.add(async () => {
+          calls.excluded++;
+          throw new Transient('no');
+        });
+      },
+    );
+    expect(calls).toEqual({ transient: 3, fatal: 1, excluded: 1 });
+    expect(results.map((r) => r.errorMessage)).toEqual(['blip (after 3 attempts)', 'fatal', 'no']);
+  });
+
+  it('`enabled: false` switches group retries off', async () => {
+    const state = new ExecutionState();
+    let calls = 0;
+    await state.parallel({ retry: { maxAttempts: 5, enabled: false } }, (p) => {
+      p.add(async () => {
+        calls++;
+        throw new Error('x');
+      });
+    });
+    expect(calls).toBe(1);
+  });
+});

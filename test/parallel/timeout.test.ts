@@ -114,3 +114,37 @@ describe('group timeoutMs', () => {
     expect(p.group.completed).toBe(0);
   });
 });
+
+describe('deadlines of groups nobody collected yet, and settled()', () => {
+  it('a timeout does not fire when every task finished before anyone collected', async () => {
+    const state = new ExecutionState();
+    const p = state.parallel({ timeoutMs: 30 });
+    p.add(async () => 1);
+    p.add(async () => 2);
+    await sleep(60);
+    const results = await p.gather();
+    expect(results.map((r) => r.result)).toEqual([1, 2]);
+    expect(p.group.status).toBe('completed');
+  });
+
+  it('tasks added after the deadline passed while the group was idle time out at once', async () => {
+    const state = new ExecutionState();
+    const p = state.parallel({ timeoutMs: 20, name: 'Late' });
+    p.add(async () => 1);
+    await sleep(40);
+    p.add(() => sleep(1000).then(() => 2));
+    await expect(p.gather()).rejects.toThrow(
+      /Parallel group 'Late' timed out after 20 ms with 1 of 2/,
+    );
+  });
+
+  it('settled() resolves for a group nobody collected once its tasks are done', async () => {
+    const state = new ExecutionState();
+    const p = state.parallel();
+    p.add(async () => 1);
+    await expect(
+      Promise.race([p.settled().then(() => 'settled'), sleep(500).then(() => 'hung')]),
+    ).resolves.toBe('settled');
+    expect(p.group.completed).toBe(1);
+  });
+});

@@ -66,3 +66,11 @@ export const BackoffStrategy = Object.freeze({
   FIBONACCI: 'fibonacci',
 } as const);
 export type BackoffStrategy = (typeof BackoffStrategy)[keyof typeof BackoffStrategy];
+
+/** The state of a `CircuitBreaker`. */
+export const CircuitState = Object.freeze({
+  CLOSED: 'closed',
+  OPEN: 'open',
+  HALF_OPEN: 'half_open',
+} as const);
+export type CircuitState = (typeof CircuitState)[keyof typeof CircuitState];

@@ -101,3 +101,18 @@ export function checkKnownKeys(owner: string, options: object, known: readonly s
     }
   }
 }
+
+const NAME = /^[^:[\]#]+$/;
+
+/**
+ * A name that becomes a segment of addresses (actors, groups): a non-empty string without `:`,
+ * `[`, `]` or `#`, which build addresses.
+ */
+export function checkName(owner: string, option: string, value: unknown): string {
+  if (typeof value !== 'string' || !NAME.test(value)) {
+    throw new TypeError(
+      `${owner}: expected \`${option}\` to be a non-empty string without ':', '[', ']' or '#' (they build addresses), got ${describe(value)}.`,
+    );
+  }
+  return value;
+}

@@ -11,6 +11,14 @@ export class RhAgentsError extends Error {
   }
 }
 
+/**
+ * An API used the wrong way, at the wrong time: `add()` after collection started or after the
+ * group ended, `gather()` from inside one of the group's own tasks. The message says what to do.
+ */
+export class UsageError extends RhAgentsError {
+  override name = 'UsageError';
+}
+
 /** Input that failed an actor's `inputSchema`; the handler was not called. */
 export class InputValidationError extends RhAgentsError {
   override name = 'InputValidationError';

@@ -7,7 +7,9 @@ import {
   ParallelCancelledError,
   ParallelExecutionManager,
   type ParallelResult,
+  RhAgentsError,
   type TaskContext,
+  UsageError,
 } from '../../src/index.js';
 import { deferred, flush, makeTool, sleep } from './helpers.js';
 
@@ -336,8 +338,10 @@ describe('add()', () => {
     p.add(async () => sleep(5));
     const gathering = p.gather();
     expect(() => p.add(() => 1)).toThrow(/after gather\(\)/);
+    expect(() => p.add(() => 1)).toThrow(UsageError);
+    expect(() => p.add(() => 1)).toThrow(RhAgentsError);
     await gathering;
-    expect(() => p.add(() => 1)).toThrow(Error);
+    expect(() => p.add(() => 1)).toThrow(UsageError);
   });
 
   it('throws when adding after stream() started', async () => {
@@ -356,6 +360,7 @@ describe('add()', () => {
     p.cancel('closed early');
     expect(() => p.add(() => 1)).toThrow(/'Gone': add\(\) was called after the group ended/);
     expect(() => p.add(() => 1)).toThrow(/closed early/);
+    expect(() => p.add(() => 1)).toThrow(UsageError);
   });
 
   it('exposes name, groupId, options and a signal', () => {

@@ -1,6 +1,10 @@
 /**
- * The validation checks of the original design's phases 1-5 and the edge cases of phase 9
- * (../shared/reference/REQUIREMENTS.md), translated to the TypeScript contract.
+ * End-to-end scenarios a user relies on: tasks really run concurrently, land in history under
+ * their own addresses, come back in every result mode, fail as their strategy says, and the edge
+ * cases (empty, single, nested, cancelled mid-run) behave. These are also the validation checks of
+ * the original design (../shared/reference/REQUIREMENTS.md), translated to the TypeScript contract.
+ * The wall-clock checks here use bounds at least 2x wide of the ideal, because they prove real
+ * concurrency, which fake timers cannot.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +16,7 @@ import {
 } from '../../src/index.js';
 import { makeTool, recordingState, sleep } from './helpers.js';
 
-describe('phase 1: data model', () => {
+describe('the data model', () => {
   it('has the group statuses, error strategies and display modes', () => {
     expect(Object.values(GroupStatus).sort()).toEqual(
       ['cancelled', 'completed', 'failed', 'pending', 'running'].sort(),
@@ -24,7 +28,7 @@ describe('phase 1: data model', () => {
   });
 });
 
-describe('phase 2: the manager', () => {
+describe('tasks run concurrently under maxWorkers', () => {
   it('three tasks of 0.1 s on three workers give three results in about 0.1 s, not 0.3 s', async () => {
     const state = new ExecutionState();
     const t0 = performance.now();
@@ -53,7 +57,7 @@ describe('phase 2: the manager', () => {
   });
 });
 
-describe('phase 3: integration with the state', () => {
+describe('runs in branches land in the state history', () => {
   it('parallel runs land in history under their own addresses', async () => {
     const { state } = recordingState();
     const tool = makeTool('Fetch', async (v) => {
@@ -79,7 +83,7 @@ describe('phase 3: integration with the state', () => {
   });
 });
 
-describe('phase 4: more result modes and the timeout', () => {
+describe('result modes and the timeout', () => {
   it('a stream of five gives five results', async () => {
     const state = new ExecutionState();
     const p = state.parallel({ maxWorkers: 5 });
@@ -120,7 +124,7 @@ describe('phase 4: more result modes and the timeout', () => {
   });
 });
 
-describe('phase 5: errors', () => {
+describe('failures under each error strategy', () => {
   it('fail-slow over [failing, succeeding] gives [not ok, ok]', async () => {
     const state = new ExecutionState();
     const results = await state.parallel({ errorStrategy: 'fail_slow' }, (p) => {
@@ -163,7 +167,7 @@ describe('phase 5: errors', () => {
   });
 });
 
-describe('phase 9: edge cases', () => {
+describe('edge cases', () => {
   it('empty group', async () => {
     const state = new ExecutionState();
     expect(await state.parallel({}, () => {})).toEqual([]);

@@ -1,23 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { EventBus } from '../bus/event-bus.js';
-import type { BusEvent, ExecutionRecord, LogSeverity, UnstampedEvent } from '../bus/events.js';
+import type { BusEvent, LogSeverity, UnstampedEvent } from '../bus/events.js';
 import { ConcurrencyLimiter } from '../parallel/limiter.js';
 import { ParallelExecutionManager } from '../parallel/manager.js';
 import { MetricsCollector, type ParallelMetrics } from '../parallel/metrics.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import type { ParallelResult } from '../parallel/types.js';
-import type { BaseActor, Schema } from './actors.js';
-import { CancelScope } from './cancel-scope.js';
-import { EventType } from './enums.js';
-import { Frame, frameStorage } from './frame.js';
-import { ExecutionHistory } from './history.js';
-import { INTERNAL } from './internal.js';
-import { type InterruptChecker, Interrupts } from './interrupts.js';
-import { LazyRun } from './lazy-run.js';
-import { type ResolvedRetry, type RetryConfig, resolveRetryConfig } from './retry.js';
-import { executeRun } from './run.js';
-import { StateStorage } from './storage.js';
-import { checkFunction, checkInteger, checkKnownKeys, checkNumber, describe } from './validate.js';
+import type { BaseActor, Schema } from '../core/actors.js';
+import { CancelScope } from '../core/cancel-scope.js';
+import { EventType } from '../util/enums.js';
+import { Frame, frameStorage } from '../core/frame.js';
+import { ExecutionHistory } from '../core/history.js';
+import { INTERNAL, type RunRuntime } from '../core/runtime.js';
+import type { GroupRuntime } from '../parallel/runtime.js';
+import { type InterruptChecker, Interrupts } from '../core/interrupts.js';
+import { LazyRun } from '../core/lazy-run.js';
+import { type ResolvedRetry, type RetryConfig, resolveRetryConfig } from '../core/retry.js';
+import { executeRun } from '../core/run.js';
+import { StateStorage } from '../core/storage.js';
+import {
+  checkFunction,
+  checkInteger,
+  checkKnownKeys,
+  checkNumber,
+  describe,
+} from '../util/validate.js';
 import type { z } from 'zod';
 
 /** Options of `new ExecutionState()`. Every duration is in milliseconds. */
@@ -53,18 +60,10 @@ const KEYS = [
 const STATE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SEVERITIES: readonly LogSeverity[] = ['debug', 'info', 'warning', 'error'];
 
-/** @internal What the runtime's own modules use of a state. */
-export interface StateInternals {
-  currentFrame(): Frame;
+/** @internal The state's runtime: what runs and groups use of it, wired here. */
+export interface StateRuntime extends RunRuntime, GroupRuntime {
   readonly bus: EventBus;
-  publish(event: UnstampedEvent): void;
-  record(record: ExecutionRecord): void;
   readonly interrupts: Interrupts;
-  readonly limiter: ConcurrencyLimiter | undefined;
-  readonly metrics: MetricsCollector;
-  readonly detailMaxLength: number;
-  readonly defaultRetry: ResolvedRetry | undefined;
-  readonly retryByEventType: Partial<Record<EventType, ResolvedRetry>>;
 }
 
 /**
@@ -79,7 +78,7 @@ export class ExecutionState {
   readonly storage = new StateStorage();
   readonly maxConcurrency: number | undefined;
   /** @internal */
-  readonly [INTERNAL]: StateInternals;
+  readonly [INTERNAL]: StateRuntime;
 
   constructor(options: ExecutionStateOptions = {}) {
     const owner = 'new ExecutionState()';
@@ -135,7 +134,6 @@ export class ExecutionState {
     }
 
     const root = new CancelScope();
-    const rootFrame = new Frame(this, '', root, undefined, undefined);
     const bus = this.eventBus;
     const history = this.history;
     // Stamps the (fresh) event in place: copying a group event with a spread cost microseconds.
@@ -145,10 +143,11 @@ export class ExecutionState {
       stamped.stateId = stateId;
       bus.publish(stamped);
     };
-    this[INTERNAL] = {
+    const runtime: StateRuntime = {
+      stateId,
       currentFrame: () => {
         const frame = frameStorage.getStore();
-        return frame !== undefined && frame.state === this ? frame : rootFrame;
+        return frame !== undefined && frame.owner === runtime ? frame : rootFrame;
       },
       bus,
       publish,
@@ -166,6 +165,8 @@ export class ExecutionState {
       defaultRetry,
       retryByEventType,
     };
+    const rootFrame = new Frame(runtime, '', root, undefined, undefined);
+    this[INTERNAL] = runtime;
   }
 
   /**
@@ -218,7 +219,7 @@ export class ExecutionState {
   ): ParallelExecutionManager<T> | Promise<unknown> {
     if (callback !== undefined)
       checkFunction('state.parallel(options, callback)', 'callback', callback);
-    const manager = new ParallelExecutionManager<T>(this, options);
+    const manager = new ParallelExecutionManager<T>(this[INTERNAL], options);
     if (!callback) return manager;
     return (async () => {
       try {
