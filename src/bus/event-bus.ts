@@ -1,4 +1,5 @@
-import { describe } from '../util/validate.js';
+import { describe, isThenable, stackOf } from '../util/describe.js';
+import { checkFunction, checkKnownKeys } from '../util/validate.js';
 import type { BusEvent, Subscriber } from './events.js';
 
 /** Options of `new EventBus()`. */
@@ -18,14 +19,6 @@ interface Entry {
   head: number;
   busy: boolean;
   active: boolean;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**
@@ -53,6 +46,13 @@ export class EventBus {
   readonly #onError: (error: unknown, event: BusEvent, subscriber: Subscriber) => void;
 
   constructor(options: EventBusOptions = {}) {
+    const owner = 'new EventBus()';
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`${owner}: expected an options object, got ${describe(options)}.`);
+    }
+    checkKnownKeys(owner, options, ['onSubscriberError']);
+    if (options.onSubscriberError !== undefined)
+      checkFunction(owner, 'onSubscriberError', options.onSubscriberError);
     this.#onError = options.onSubscriberError ?? this.#reportOnce;
   }
 
@@ -82,7 +82,9 @@ export class EventBus {
       if (!entry.active) return;
       entry.active = false;
       this.#entries = this.#entries.filter((e) => e !== entry);
-      this.#pending -= entry.queue.length - entry.head;
+      // Its queued events, and the one it may be stuck on, will never be handled: stop waiting.
+      this.#pending -= entry.queue.length - entry.head + (entry.busy ? 1 : 0);
+      entry.busy = false;
       entry.queue = [];
       entry.head = 0;
       this.#settleIfIdle();
@@ -119,6 +121,17 @@ export class EventBus {
    * unsubscribes; `signal` or `close()` end the iteration after the events already buffered.
    */
   stream(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<BusEvent> {
+    // Checked before subscribing, so bad options leave no subscription behind.
+    const owner = 'eventBus.stream()';
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`${owner}: expected { signal? }, got ${describe(options)}.`);
+    }
+    checkKnownKeys(owner, options, ['signal']);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new TypeError(
+        `${owner}: expected \`signal\` to be an AbortSignal, got ${describe(options.signal)}.`,
+      );
+    }
     const buffer: BusEvent[] = [];
     let wake: (() => void) | undefined;
     let ended = false;
@@ -189,7 +202,8 @@ export class EventBus {
   #deliver(entry: Entry, event: BusEvent): void {
     try {
       const outcome = entry.call(event);
-      if (!isThenable(outcome)) return;
+      // (A subscriber that unsubscribed itself while handling is not waited for.)
+      if (!isThenable(outcome) || !entry.active) return;
       entry.busy = true;
       this.#pending++;
       // `Promise.resolve` turns a `then` that throws into a rejection and never calls back
@@ -208,6 +222,8 @@ export class EventBus {
 
   /** An asynchronous handling settled: hand the subscriber its next queued event. */
   #next(entry: Entry): void {
+    // Unsubscribed while busy: its pending count was given back then.
+    if (!entry.active) return;
     entry.busy = false;
     this.#pending--;
     // Runs from a promise callback, never inside `publish`: events the subscriber publishes
@@ -249,7 +265,7 @@ export class EventBus {
   #reportOnce = (error: unknown, _event: BusEvent, subscriber: Subscriber): void => {
     if (this.#reported.has(subscriber)) return;
     this.#reported.add(subscriber);
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const detail = stackOf(error);
     process.emitWarning(
       `An event bus subscriber failed; the run goes on and further failures of this subscriber are not reported.\n${detail}`,
       { type: 'RhAgentsSubscriberWarning' },

@@ -81,6 +81,11 @@ export abstract class BaseActor<S extends Schema = Schema, Out = unknown, Ctx = 
       list.forEach((fn, i) => checkFunction(owner, `${key}[${i}]`, fn));
     }
     this.name = name;
+    if (options.description !== undefined && typeof options.description !== 'string') {
+      throw new TypeError(
+        `${owner}: expected \`description\` to be a string, got ${describe(options.description)}.`,
+      );
+    }
     this.description = options.description ?? '';
     this.inputSchema = options.inputSchema;
     this.outputSchema = options.outputSchema;

@@ -65,8 +65,19 @@ export class CancelScope {
     return () => this.#callbacks?.delete(callback);
   }
 
-  /** Detaches the scope from its parent once it is no longer needed (its group settled). */
+  /**
+   * Detaches the scope from its parent once it is no longer needed (its group settled), so a
+   * long-lived parent does not keep it alive.
+   */
   dispose(): void {
     if (this.parent) this.parent.#children?.delete(this);
+  }
+
+  /** Attaches a disposed scope to its parent again, or aborts it at once if the parent aborted meanwhile. */
+  attach(): void {
+    const parent = this.parent;
+    if (!parent || this.#aborted) return;
+    if (parent.aborted) this.abort(parent.reason);
+    else (parent.#children ??= new Set()).add(this);
   }
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { BaseActor, Schema } from './actors.js';
-import { describe } from '../util/validate.js';
+import { checkNoNulls, describe } from '../util/validate.js';
 import type { ExecutionState } from '../state/execution-state.js';
 import { LazyRun } from './lazy-run.js';
 import { type RetryConfig, resolveRetryConfig } from './retry.js';
@@ -36,6 +36,7 @@ export class ExecutionEvent<S extends Schema = Schema, Out = unknown, Ctx = unkn
         `new ExecutionEvent(): expected { actor: Tool | Agent | LLM, tag?, retry? }, got ${describe(options)}.`,
       );
     }
+    checkNoNulls('new ExecutionEvent()', options);
     if (options.tag !== undefined && typeof options.tag !== 'string') {
       throw new TypeError(
         `new ExecutionEvent(): expected \`tag\` to be a string, got ${describe(options.tag)}.`,

@@ -1,6 +1,8 @@
 import type { InterruptEvent } from '../bus/events.js';
 import type { CancelScope } from './cancel-scope.js';
+import { isThenable, messageOf, textOf } from '../util/describe.js';
 import { InterruptedError } from '../util/errors.js';
+import { type Timer, startTimer } from '../util/timer.js';
 
 /** Returns something truthy (a reason string, or `true`) when the state should stop. */
 export type InterruptChecker = () => unknown;
@@ -10,7 +12,7 @@ export type InterruptChecker = () => unknown;
  * every run and at `checkInterrupt()`), and a state-wide timeout started by the first run.
  */
 export class Interrupts {
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   #clockStarted = false;
 
   constructor(
@@ -29,15 +31,16 @@ export class Interrupts {
     return this.root.reason as InterruptedError;
   }
 
-  request(reason: string, source: InterruptEvent['source']): void {
+  request(reason: unknown, source: InterruptEvent['source']): void {
     if (this.root.aborted) return;
-    this.#clear();
-    this.publish({ kind: 'interrupt', reason, source });
-    this.root.abort(
-      new InterruptedError(
-        `Interrupted: ${reason}. No new runs are started; running ones see state.signal aborted.`,
-      ),
+    // Described first, so a reason that is not a string (a Symbol, say) cannot leave the state half-changed.
+    const text = textOf(reason);
+    const error = new InterruptedError(
+      `Interrupted: ${text}. No new runs are started; running ones see state.signal aborted.`,
     );
+    this.#clear();
+    this.publish({ kind: 'interrupt', reason: text, source });
+    this.root.abort(error);
   }
 
   /** Starts the state timeout, once; called when the first run starts. */
@@ -45,31 +48,33 @@ export class Interrupts {
     if (this.#clockStarted || this.timeoutMs === undefined) return;
     this.#clockStarted = true;
     const ms = this.timeoutMs;
-    this.#timer = setTimeout(
+    this.#timer = startTimer(
       () => this.request(`the state timeout of ${ms} ms elapsed`, 'timeout'),
       ms,
+      { unref: true },
     );
-    this.#timer.unref?.();
   }
 
   /** Polls the checker; returns (or resolves to) whether the state is interrupted. */
   poll(): boolean | Promise<boolean> {
     if (this.root.aborted || !this.checker) return this.root.aborted;
     let verdict: unknown;
+    let thenable: boolean;
     try {
       verdict = this.checker();
+      thenable = isThenable(verdict);
     } catch (error) {
-      this.request(
-        `the interrupt checker threw: ${error instanceof Error ? error.message : String(error)}`,
-        'checker',
-      );
+      this.request(`the interrupt checker threw: ${messageOf(error)}`, 'checker');
       return true;
     }
-    if (verdict instanceof Promise)
-      return verdict.then(
+    if (thenable) {
+      // Any thenable, not only a native promise; `Promise.resolve` also turns a `then` that
+      // throws into a rejection.
+      return Promise.resolve(verdict).then(
         (v) => this.#apply(v),
-        (error: unknown) => this.#apply(`the interrupt checker rejected: ${String(error)}`),
+        (error: unknown) => this.#apply(`the interrupt checker rejected: ${messageOf(error)}`),
       );
+    }
     return this.#apply(verdict);
   }
 
@@ -84,7 +89,7 @@ export class Interrupts {
   }
 
   #clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.clear();
     this.#timer = undefined;
   }
 }

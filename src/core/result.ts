@@ -1,3 +1,5 @@
+import { jsonOf, textOf } from '../util/describe.js';
+
 /** A run (or task) that succeeded. */
 export interface ExecutionSuccess<T> {
   ok: true;
@@ -55,15 +57,6 @@ export function isExecutionResult(value: unknown): value is RunResult<unknown> {
 /** JSON of `value`, cut to `max` characters with an ellipsis. Never throws. */
 export function truncateDetail(value: unknown, max: number): string | undefined {
   if (value === undefined) return undefined;
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  } catch {
-    try {
-      text = String(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
-  }
+  const text = typeof value === 'string' ? value : (jsonOf(value) ?? textOf(value));
   return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
 }

@@ -1,3 +1,4 @@
+import { isInstance } from '../util/describe.js';
 import { BackoffStrategy, EventType } from '../util/enums.js';
 import {
   CancelledError,
@@ -155,11 +156,11 @@ function matches(matcher: ErrorMatcher, error: unknown): boolean {
 /** Errors that retrying cannot fix: bad input, broken conditions, cancellation. */
 function isPermanent(error: unknown): boolean {
   return (
-    error instanceof InputValidationError ||
-    error instanceof OutputValidationError ||
-    error instanceof ConditionError ||
-    error instanceof InterruptedError ||
-    error instanceof CancelledError
+    isInstance(error, InputValidationError) ||
+    isInstance(error, OutputValidationError) ||
+    isInstance(error, ConditionError) ||
+    isInstance(error, InterruptedError) ||
+    isInstance(error, CancelledError)
   );
 }
 

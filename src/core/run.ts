@@ -1,5 +1,6 @@
 import type { ExecutionRecord } from '../bus/events.js';
 import type { AnyActor } from './actors.js';
+import { isInstance } from '../util/describe.js';
 import { ExecutionStatus } from '../util/enums.js';
 import {
   ConditionError,
@@ -146,7 +147,7 @@ export async function executeRun<Out>(
   } catch (error) {
     return finish(
       ExecutionStatus.FAILED,
-      error instanceof ConditionError
+      isInstance(error, ConditionError)
         ? error
         : new ConditionError(`Precondition of ${actor.name} threw: ${messageOf(error)}`, {
             cause: error,

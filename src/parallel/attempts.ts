@@ -3,7 +3,8 @@ import { type BranchInfo, Frame, frameStorage } from '../core/frame.js';
 import { type ExecutionResult, isExecutionResult } from '../core/result.js';
 import { nextRetryDelay } from '../core/retry.js';
 import { sleep } from '../core/sleep.js';
-import { CircuitOpenError, messageOf } from '../util/errors.js';
+import { isInstance, messageOf } from '../util/describe.js';
+import { CircuitOpenError } from '../util/errors.js';
 import type { Group, Outcome } from './group.js';
 import { lendSlot } from './slot-lending.js';
 import { Context, type TaskRecord } from './task.js';
@@ -19,6 +20,32 @@ export async function runTask<T>(
   task: TaskRecord,
   startedAt: number,
 ): Promise<void> {
+  let settled: Settled;
+  try {
+    settled = await attempt(group, task, startedAt);
+  } catch (error) {
+    // Only user code outside the attempt's own try can get here (a circuit breaker whose clock
+    // throws): the task fails with that error instead of leaving its group waiting forever.
+    settled = { result: { ok: false, error, errorMessage: messageOf(error) }, outcome: 'failed' };
+  }
+  let { result } = settled;
+  if (
+    !result.ok &&
+    settled.outcome === 'failed' &&
+    task.attempt > 1 &&
+    !isInstance(result.error, CircuitOpenError)
+  ) {
+    result = { ...result, errorMessage: `${result.errorMessage} (after ${task.attempt} attempts)` };
+  }
+  group.settle(task, result, settled.outcome, performance.now() - startedAt);
+}
+
+interface Settled {
+  result: ExecutionResult<unknown>;
+  outcome: Outcome;
+}
+
+async function attempt<T>(group: Group<T>, task: TaskRecord, startedAt: number): Promise<Settled> {
   const { scope, options, runtime } = group;
   const breaker = options.circuitBreaker;
   const retry = options.retry;
@@ -70,18 +97,7 @@ export async function runTask<T>(
       break;
     }
   }
-  if (
-    !result.ok &&
-    outcome === 'failed' &&
-    task.attempt > 1 &&
-    !(result.error instanceof CircuitOpenError)
-  ) {
-    result = {
-      ...result,
-      errorMessage: `${result.errorMessage} (after ${task.attempt} attempts)`,
-    };
-  }
-  group.settle(task, result, outcome, performance.now() - startedAt);
+  return { result, outcome };
 }
 
 function branchFrame<T>(group: Group<T>, task: TaskRecord, attempt: number): Frame {

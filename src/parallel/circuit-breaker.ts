@@ -1,5 +1,11 @@
 import { CircuitState } from '../util/enums.js';
-import { checkInteger, checkKnownKeys, checkNumber, describe } from '../util/validate.js';
+import {
+  checkFunction,
+  checkInteger,
+  checkKnownKeys,
+  checkNumber,
+  describe,
+} from '../util/validate.js';
 
 /** Options of `new CircuitBreaker()`. */
 export interface CircuitBreakerOptions {
@@ -54,6 +60,7 @@ export class CircuitBreaker {
       exclusive: true,
       unit: 'milliseconds',
     });
+    if (options.now !== undefined) checkFunction('CircuitBreaker', 'now', options.now);
     this.#now = options.now ?? Date.now;
     if (options.initialState !== undefined) {
       const initial = options.initialState;

@@ -1,10 +1,12 @@
 import { settleClaimedRun } from '../core/lazy-run.js';
 import { markResult } from '../core/result.js';
 import { GroupStatus } from '../util/enums.js';
-import { CancelledError, InterruptedError, messageOf } from '../util/errors.js';
+import { isInstance, messageOf } from '../util/describe.js';
+import { CancelledError, InterruptedError } from '../util/errors.js';
 import { ParallelCancelledError, ParallelTimeoutError } from './errors.js';
 import type { Group } from './group.js';
 import { publishGroup } from './group-events.js';
+import { startTimer } from '../util/timer.js';
 import type { TaskRecord } from './task.js';
 import type { ParallelResult } from './types.js';
 
@@ -54,12 +56,11 @@ export function onTimeout<T>(group: Group<T>): void {
 /** The group's scope aborted: `cancel()`, an interrupt, or an enclosing group's ending. */
 export function onScopeAbort<T>(group: Group<T>, reason: unknown): void {
   if (group.final) return;
-  const why =
-    reason instanceof ParallelCancelledError
-      ? reason.reason
-      : reason instanceof InterruptedError
-        ? 'the state was interrupted'
-        : `an enclosing group ended (${messageOf(reason)})`;
+  const why = isInstance(reason, ParallelCancelledError)
+    ? reason.reason
+    : isInstance(reason, InterruptedError)
+      ? 'the state was interrupted'
+      : `an enclosing group ended (${messageOf(reason)})`;
   const results = snapshot(group, why);
   finish(
     group,
@@ -121,7 +122,7 @@ function finish<T>(
       settleClaimedRun(task.run, markResult(final[task.index] as ParallelResult<T>));
     }
   }
-  if (group.timer !== undefined) clearTimeout(group.timer);
+  group.timer?.clear();
   group.timer = undefined;
   group.unwatchBreaker?.();
   if (group.waitingForSlot) {
@@ -142,6 +143,40 @@ function finish<T>(
   deliver(group);
   group.wake();
   if (group.isIdle()) group.notifyIdle();
+  else if (status !== GroupStatus.COMPLETED) watchAbandoned(group, status);
+}
+
+/** How long a task may take to stop after its group's signal aborted before it counts as abandoned. */
+export const ABANDON_GRACE_MS = 250;
+
+/**
+ * The group ended with tasks still running and their signal aborted. The collection did not wait
+ * for them; a task still running after a short grace ignores its signal: it is abandoned. It keeps
+ * its worker slot until it settles (so the caps stay true), its late result is dropped, and a
+ * `warning` log event names it.
+ */
+function watchAbandoned<T>(group: Group<T>, status: GroupStatus): void {
+  startTimer(
+    () => {
+      const runtime = group.runtime;
+      for (let i = 0; i < group.next; i++) {
+        const task = group.tasks[i] as TaskRecord;
+        if (task.fn === undefined) continue; // settled
+        runtime.publish({
+          kind: 'log',
+          severity: 'warning',
+          message: `Task ${task.name === undefined ? task.index : `${task.index} ('${task.name}')`} of group '${group.groupId}' was still running ${ABANDON_GRACE_MS} ms after the group ${status === GroupStatus.FAILED ? 'failed' : 'was cancelled'} and its signal aborted: it ignores its signal and was abandoned. It keeps its worker slot until it settles, and its late result is dropped; pass the task's \`signal\` to the work it does.`,
+          metadata: undefined,
+          address: undefined,
+          groupId: group.groupId,
+          parallelIndex: task.index,
+          isParallel: true,
+        });
+      }
+    },
+    ABANDON_GRACE_MS,
+    { unref: true },
+  );
 }
 
 /** Settles the collection promise, once the group ended and someone collects. */

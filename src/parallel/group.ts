@@ -5,6 +5,7 @@ import { settleClaimedRun } from '../core/lazy-run.js';
 import { type ExecutionResult, markResult } from '../core/result.js';
 import { ErrorStrategy, GroupStatus } from '../util/enums.js';
 import { UsageError } from '../util/errors.js';
+import { type Timer, startTimer } from '../util/timer.js';
 import { runTask } from './attempts.js';
 import { complete, deliver, failFast, onScopeAbort, onTimeout } from './endings.js';
 import { publishGroup, publishTask, watchBreaker } from './group-events.js';
@@ -43,7 +44,7 @@ export class Group<T> {
   userCancelled = false;
   startTime: number | undefined;
   endTime: number | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: Timer | undefined;
   waitingForSlot = false;
   deadlinePassed = false;
   /** Every task's result once the group ended (completed, failed or cancelled). */
@@ -55,9 +56,11 @@ export class Group<T> {
   wakeStreams: (() => void)[] = [];
   idleWaiters: (() => void)[] = [];
   unwatchBreaker: (() => void) | undefined;
+  /** Idle, every task settled, nobody collecting: detached from everything long-lived (see `release`). */
+  released = false;
   readonly slotWaiter: SlotWaiter;
   /** Runs `fn` in the async context the group was opened in. */
-  readonly resume: (fn: () => void) => void;
+  readonly inGroupContext: (fn: () => void) => void;
 
   constructor(
     readonly runtime: GroupRuntime,
@@ -71,11 +74,42 @@ export class Group<T> {
     // A slot may be granted from another group's context: resume in the one this group was opened in.
     // (An AsyncResource, not `AsyncLocalStorage.snapshot()`, which costs ~20 µs on Node 20.)
     const context = new AsyncResource('rh-agents.group', { requireManualDestroy: true });
-    this.resume = (fn) => context.runInAsyncScope(fn);
+    this.inGroupContext = (fn) => context.runInAsyncScope(fn);
     this.slotWaiter = {
       depth: this.depth,
-      grant: () => this.resume(() => this.onSlotGranted()),
+      grant: () => this.inGroupContext(() => this.onSlotGranted()),
     };
+  }
+
+  /**
+   * Lets go of everything long-lived that points at this group (the parent's cancel scope, a
+   * shared circuit breaker, a long timeout timer) once it is idle with every task settled and
+   * nobody collecting, so a long-lived state does not retain every group it ever opened. `resume`
+   * takes them back when the group is used again.
+   */
+  release(): void {
+    this.released = true;
+    this.scope.dispose();
+    this.unwatchBreaker?.();
+    this.unwatchBreaker = undefined;
+    this.timer?.clear();
+    this.timer = undefined;
+  }
+
+  /** Undoes `release` before the group is used again: more tasks, or collection. */
+  resume(): void {
+    if (!this.released) return;
+    this.released = false;
+    // Aborts the group at once if the state was interrupted (or a parent group ended) meanwhile.
+    this.scope.attach();
+    if (this.final) return;
+    watchBreaker(this);
+    const { timeoutMs } = this.options;
+    if (timeoutMs !== undefined && this.startTime !== undefined) {
+      const remaining = this.startTime + timeoutMs - Date.now();
+      if (remaining <= 0) this.deadlinePassed = true;
+      else this.timer = startTimer(() => onTimeout(this), remaining, { unref: true });
+    }
   }
 
   /** Queues a task; the group's turn starts it a microtask later. */
@@ -105,9 +139,8 @@ export class Group<T> {
       this.startTime = Date.now();
       runtime.metrics.groupStarted();
       if (this.options.timeoutMs !== undefined) {
-        this.timer = setTimeout(() => onTimeout(this), this.options.timeoutMs);
         // Running tasks keep the process alive by themselves; an idle group must not.
-        this.timer.unref?.();
+        this.timer = startTimer(() => onTimeout(this), this.options.timeoutMs, { unref: true });
       }
       watchBreaker(this);
       this.announcedTotal = total;
@@ -207,7 +240,11 @@ export class Group<T> {
         this.pump();
       }
     }
-    if (this.isIdle()) this.notifyIdle();
+    if (this.isIdle()) {
+      this.notifyIdle();
+      if (!this.final && !this.collecting && this.finishOrder.length === this.tasks.length)
+        this.release();
+    }
   }
 
   // ---- collection and waiters -------------------------------------------------------------
@@ -220,6 +257,7 @@ export class Group<T> {
         `Parallel group '${this.groupId}': gather()/stream() was called from inside one of the group's own tasks, which would wait for itself forever. Collect from the code that opened the group.`,
       );
     }
+    this.resume();
     if (!this.outcome) {
       this.collecting = true;
       let outcome = new Promise<ParallelResult<T>[]>((resolve, reject) => {

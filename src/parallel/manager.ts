@@ -1,5 +1,6 @@
 import { GroupStatus } from '../util/enums.js';
-import { UsageError, messageOf } from '../util/errors.js';
+import { isInstance, messageOf, textOf } from '../util/describe.js';
+import { UsageError } from '../util/errors.js';
 import { ParallelCancelledError } from './errors.js';
 import { Group } from './group.js';
 import { groupRecord } from './group-events.js';
@@ -57,6 +58,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
    */
   add(task: Task<T>, nameOrOptions?: string | { name?: string }): number {
     const group = this.#group;
+    group.resume();
     if (group.collecting) {
       throw new UsageError(
         `Parallel group '${this.groupId}': add() was called after gather()/gatherDict()/stream() started collecting; add every task first, or open another group.`,
@@ -99,7 +101,13 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
       const key = result.name ?? String(result.index);
       const count = (seen.get(key) ?? 0) + 1;
       seen.set(key, count);
-      dict[count === 1 ? key : `${key}#${count}`] = result;
+      // Defined, not assigned: `__proto__` or `constructor` is an ordinary key like any other.
+      Object.defineProperty(dict, count === 1 ? key : `${key}#${count}`, {
+        value: result,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return dict;
   }
@@ -148,8 +156,10 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
   cancel(reason = 'cancel() was called'): void {
     const group = this.#group;
     if (group.final) return;
+    // Described first: a reason that cannot be turned into text must not leave the group half-changed.
+    const error = new ParallelCancelledError(this.groupId, textOf(reason));
     group.userCancelled = true;
-    group.scope.abort(new ParallelCancelledError(this.groupId, reason));
+    group.scope.abort(error);
   }
 
   /** Resolves once no task of the group is running and none will start. */
@@ -157,17 +167,18 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
     return this.#group.settled();
   }
 
-  /** `await using`: gathers a group that was not collected yet, then waits until no task runs. */
+  /**
+   * `await using`: gathers a group that was not collected yet. A timeout or a `fail_fast` failure
+   * rethrows at once, and a group the user cancelled ends quietly; a task that ignores its aborted
+   * signal is abandoned (it keeps its worker slot until it settles, and a warning names it).
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     const group = this.#group;
+    if (group.collecting) return; // collected inside the scope: its outcome was seen there
     try {
-      if (!group.collecting) await group.collect();
+      await group.collect();
     } catch (error) {
-      if (!(group.userCancelled && error instanceof ParallelCancelledError)) {
-        await this.settled();
-        throw error;
-      }
+      if (!(group.userCancelled && isInstance(error, ParallelCancelledError))) throw error;
     }
-    await this.settled();
   }
 }

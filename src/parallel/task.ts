@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import type { CancelScope } from '../core/cancel-scope.js';
 import { LazyRun, claimRun } from '../core/lazy-run.js';
 import type { RunResult } from '../core/result.js';
-import { describe } from '../util/validate.js';
+import { checkKnownKeys, describe } from '../util/validate.js';
 import type { TaskContext, TaskFunction } from './types.js';
 
 /**
@@ -39,10 +39,16 @@ export function createTask(
   task: unknown,
   nameOrOptions: unknown,
 ): TaskRecord {
-  const name =
-    typeof nameOrOptions === 'string'
-      ? nameOrOptions
-      : (nameOrOptions as { name?: unknown } | undefined)?.name;
+  let name: unknown;
+  if (typeof nameOrOptions === 'string' || nameOrOptions === undefined) name = nameOrOptions;
+  else if (typeof nameOrOptions === 'object' && nameOrOptions !== null) {
+    checkKnownKeys(`Parallel group '${groupId}': add() options`, nameOrOptions, ['name']);
+    name = (nameOrOptions as { name?: unknown }).name;
+  } else {
+    throw new TypeError(
+      `Parallel group '${groupId}': add(task, nameOrOptions) expects a name (a string) or { name }, got ${describe(nameOrOptions)}.`,
+    );
+  }
   if (name !== undefined && typeof name !== 'string') {
     throw new TypeError(
       `Parallel group '${groupId}': expected the task name to be a string, got ${describe(name)}.`,

@@ -8,6 +8,7 @@ import type { ParallelOptions } from '../parallel/options.js';
 import type { ParallelResult } from '../parallel/types.js';
 import type { BaseActor, Schema } from '../core/actors.js';
 import { CancelScope } from '../core/cancel-scope.js';
+import { messageOf } from '../util/describe.js';
 import { EventType } from '../util/enums.js';
 import { Frame, frameStorage } from '../core/frame.js';
 import { ExecutionHistory } from '../core/history.js';
@@ -225,18 +226,13 @@ export class ExecutionState {
       try {
         await callback(manager);
       } catch (error) {
-        manager.cancel(
-          `the callback threw: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        manager.cancel(`the callback threw: ${messageOf(error)}`);
         await manager.settled();
         throw error;
       }
-      try {
-        return await manager.gather();
-      } catch (error) {
-        await manager.settled();
-        throw error;
-      }
+      // A timeout or a fail_fast failure rejects at once: a task that ignores its aborted signal
+      // is abandoned (it keeps its slot until it settles; a warning log event names it).
+      return manager.gather();
     })();
   }
 

@@ -74,17 +74,4 @@ export class CircuitOpenError extends RhAgentsError {
   }
 }
 
-/** The message of any thrown value, for `errorMessage` fields. */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  if (typeof error === 'string') return error;
-  try {
-    return JSON.stringify(error) ?? String(error);
-  } catch {
-    try {
-      return String(error);
-    } catch {
-      return Object.prototype.toString.call(error);
-    }
-  }
-}
+export { messageOf } from './describe.js';

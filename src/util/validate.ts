@@ -1,22 +1,7 @@
 /** Option validation: messages name the option, quote the value and its type, and say what fits. */
+import { describe } from './describe.js';
 
-export function describe(value: unknown): string {
-  let shown: string;
-  if (typeof value === 'string') shown = JSON.stringify(value);
-  else if (typeof value === 'function') shown = `[function ${value.name || 'anonymous'}]`;
-  else if (typeof value === 'bigint') shown = `${value}n`;
-  // JSON would print NaN and ±Infinity as `null`, hiding the very value that was refused.
-  else if (typeof value === 'number') shown = String(value);
-  else {
-    try {
-      shown = JSON.stringify(value) ?? String(value);
-    } catch {
-      shown = String(value);
-    }
-  }
-  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  return `\`${shown}\` (${type})`;
-}
+export { describe };
 
 /** A whole number from `min` up, or `Infinity` when `allowInfinity`. */
 export function checkInteger(
@@ -91,12 +76,27 @@ export function checkBoolean(owner: string, option: string, value: unknown): boo
   return value;
 }
 
-/** Refuses option keys the owner does not know, so a typo does not pass silently. */
+/**
+ * Refuses option keys the owner does not know, so a typo does not pass silently, and `null` for an
+ * option (only `undefined` or leaving it out means "the default").
+ */
 export function checkKnownKeys(owner: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(
         `${owner}: unknown option \`${key}\`; known options are ${known.map((k) => `\`${k}\``).join(', ')}.`,
+      );
+    }
+  }
+  checkNoNulls(owner, options);
+}
+
+/** Refuses `null` for an option: only `undefined` (or leaving it out) means "the default". */
+export function checkNoNulls(owner: string, options: object): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (value === null) {
+      throw new TypeError(
+        `${owner}: \`${key}\` is null; leave it out (or pass undefined) for its default, or give it a value.`,
       );
     }
   }

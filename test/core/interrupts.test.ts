@@ -251,7 +251,7 @@ describe('interruptChecker', () => {
       interruptChecker: () => Promise.reject(new Error('db down')),
     });
     const r2 = await rejecting.run(tool, {});
-    expect(r2.errorMessage).toContain('the interrupt checker rejected: Error: db down');
+    expect(r2.errorMessage).toContain('the interrupt checker rejected: db down');
   });
 
   it('is polled by checkInterrupt(), which throws an InterruptedError', async () => {
