@@ -20,7 +20,7 @@ import {
 } from './snippet-checker.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const RUN_TIMEOUT_MS = 15_000;
+const RUN_TIMEOUT_MS = 30_000;
 
 /** README.md and every Markdown file under docs/, found by walking the folder. */
 function discoverPages(): Page[] {
