@@ -539,3 +539,69 @@ describe('EventBus: a long queue of a slow subscriber', () => {
     expect(seen.every((m, i) => m === String(i))).toBe(true);
   });
 });
+
+describe('EventBus: stuck subscribers, stream options and bus options', () => {
+  const event = (message: string): BusEvent => ({
+    kind: 'log',
+    message,
+    severity: 'info',
+    metadata: undefined,
+    address: undefined,
+    groupId: undefined,
+    parallelIndex: undefined,
+    isParallel: false,
+    timestamp: 0,
+    stateId: 's',
+  });
+
+  it('drain() resolves once a stuck subscriber is unsubscribed', async () => {
+    const bus = new EventBus();
+    const unsubscribe = bus.subscribe(() => new Promise(() => {}));
+    bus.publish(event('1'));
+    bus.publish(event('2'));
+    let drained = false;
+    const draining = bus.drain().then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(drained).toBe(false);
+    unsubscribe();
+    await draining;
+    expect(drained).toBe(true);
+    await expect(bus.drain()).resolves.toBeUndefined();
+  });
+
+  it('a subscriber that unsubscribes while busy and settles later leaves drain() working', async () => {
+    const bus = new EventBus();
+    let finish: () => void = () => {};
+    const unsubscribe = bus.subscribe(() => new Promise<void>((resolve) => (finish = resolve)));
+    bus.publish(event('1'));
+    unsubscribe();
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    bus.subscribe(async () => {});
+    bus.publish(event('2'));
+    await expect(bus.drain()).resolves.toBeUndefined();
+  });
+
+  it('stream() with bad options throws and leaves no subscription behind', () => {
+    const bus = new EventBus();
+    expect(() => bus.stream({ signal: 'soon' } as never)).toThrow(
+      'eventBus.stream(): expected `signal` to be an AbortSignal, got `"soon"` (string).',
+    );
+    expect(() => bus.stream({ sigal: undefined } as never)).toThrow(/unknown option `sigal`/);
+    expect(() => bus.stream(null as never)).toThrow(/expected \{ signal\? \}, got `null`/);
+    expect(bus.hasSubscribers).toBe(false);
+  });
+
+  it('validates its own options', () => {
+    expect(() => new EventBus({ onSubscriberEror: () => {} } as never)).toThrow(
+      /new EventBus\(\): unknown option `onSubscriberEror`; known options are `onSubscriberError`/,
+    );
+    expect(() => new EventBus({ onSubscriberError: 'log' as never })).toThrow(
+      'new EventBus(): expected `onSubscriberError` to be a function, got `"log"` (string).',
+    );
+    expect(() => new EventBus({ onSubscriberError: null as never })).toThrow(
+      'new EventBus(): `onSubscriberError` is null; leave it out (or pass undefined) for its default, or give it a value.',
+    );
+    expect(() => new EventBus(42 as never)).toThrow(/expected an options object, got `42`/);
+  });
+});
