@@ -71,6 +71,9 @@ export class ExecutionEvent<S extends Schema = Schema, Out = unknown, Ctx = unkn
         `ExecutionEvent '${this.actor.name}'.run(input, context, state): expected an ExecutionState as the third argument, got ${describe(state)}.`,
       );
     }
-    return new LazyRun(() => executeRun<Out>(this.#spec, input, context, state));
+    return new LazyRun(
+      () => executeRun<Out>(this.#spec, input, context, state),
+      `A run of ${this.actor.name} (event.run)`,
+    );
   }
 }

@@ -5,6 +5,21 @@ const CLAIM = Symbol('rh-agents.claim');
 const SETTLE = Symbol('rh-agents.settle');
 
 /**
+ * The development check for the lazy-run mistake: a run that is garbage-collected without ever
+ * starting was never awaited nor handed to a group, so it did nothing. Off when
+ * `NODE_ENV=production`; it costs one registration per run otherwise.
+ */
+const neverStarted =
+  process.env.NODE_ENV === 'production'
+    ? undefined
+    : new FinalizationRegistry<string>((what) => {
+        process.emitWarning(
+          `${what} was never awaited nor handed to a parallel group, so it never ran. \`state.run(…)\` and \`event.run(…)\` are lazy: \`await\` the run, or pass it to \`p.add(run)\`. (This check is off with NODE_ENV=production.)`,
+          { type: 'RhAgentsLazyRunWarning' },
+        );
+      });
+
+/**
  * A run that has not started: nothing happens until it is awaited (its `then` is first called)
  * or handed to a parallel group, which starts it when a worker is free. Awaiting a run that was
  * handed to a group does not start it again: it resolves with the group's result for that task.
@@ -17,8 +32,10 @@ export class LazyRun<T> implements PromiseLike<RunResult<T>> {
   #resolveGroupResult: ((result: RunResult<unknown>) => void) | undefined;
   readonly #execute: () => Promise<RunResult<T>>;
 
-  constructor(execute: () => Promise<RunResult<T>>) {
+  /** @internal `what` names the run in the never-started warning, e.g. "A run of FetchDoc". */
+  constructor(execute: () => Promise<RunResult<T>>, what = 'A lazy run') {
     this.#execute = execute;
+    neverStarted?.register(this, what, this);
   }
 
   /** Whether the run has started, or was handed to a group. */
@@ -31,8 +48,10 @@ export class LazyRun<T> implements PromiseLike<RunResult<T>> {
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     if (!this.#promise) {
-      if (!this.#claimed) this.#promise = this.#execute();
-      else if (this.#groupResult) this.#promise = Promise.resolve(this.#groupResult);
+      if (!this.#claimed) {
+        neverStarted?.unregister(this);
+        this.#promise = this.#execute();
+      } else if (this.#groupResult) this.#promise = Promise.resolve(this.#groupResult);
       else {
         // Waiting on a group's task: a branch lends its state-wide slot meanwhile.
         this.#promise = whileLent(
@@ -58,6 +77,7 @@ export class LazyRun<T> implements PromiseLike<RunResult<T>> {
   /** @internal */
   [CLAIM](): (() => Promise<RunResult<T>>) | undefined {
     if (this.started) return undefined;
+    neverStarted?.unregister(this);
     this.#claimed = true;
     return this.#execute;
   }

@@ -10,8 +10,22 @@ import {
   resolveParallelOptions,
 } from './options.js';
 import type { GroupRuntime } from './runtime.js';
+import type { LazyRun } from '../core/lazy-run.js';
 import { type Task, createTask } from './task.js';
 import type { ParallelGroup, ParallelResult } from './types.js';
+
+/**
+ * What the compiler says when `add()` is handed a promise that is already running: it could not
+ * be limited by `maxWorkers` or run again by a retry.
+ */
+export interface AlreadyRunningPromise {
+  'p.add() cannot limit or retry a promise that is already running: pass a function instead, p.add(() => work())': true;
+}
+
+/** A task as `add()` checks it: an already-running promise is refused with a readable message. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type NotRunning<X> =
+  X extends LazyRun<any> ? X : X extends PromiseLike<unknown> ? AlreadyRunningPromise : X;
 
 /**
  * Runs independent tasks concurrently under `maxWorkers` (and the state's `maxConcurrency`).
@@ -56,7 +70,10 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
    * or a lazy run (`event.run(…)`). It starts a microtask after this synchronous turn, when a
    * worker is free. Returns the task's index.
    */
-  add(task: Task<T>, nameOrOptions?: string | { name?: string }): number {
+  add<X extends Task<T> | PromiseLike<unknown>>(
+    task: NotRunning<X> & Task<T>,
+    nameOrOptions?: string | { name?: string },
+  ): number {
     const group = this.#group;
     group.resume();
     if (group.collecting) {

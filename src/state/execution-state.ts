@@ -199,8 +199,9 @@ export class ExecutionState {
         `state.run(actor, input, context?): expected a Tool, Agent or LLM, got ${describe(actor)}.`,
       );
     }
-    return new LazyRun(() =>
-      executeRun<Out>({ actor, tag: undefined, retry: undefined }, input, context, this),
+    return new LazyRun(
+      () => executeRun<Out>({ actor, tag: undefined, retry: undefined }, input, context, this),
+      `A run of ${actor.name} (state.run)`,
     );
   }
 
