@@ -23,9 +23,8 @@ export interface AlreadyRunningPromise {
 }
 
 /** A task as `add()` checks it: an already-running promise is refused with a readable message. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type NotRunning<X> =
-  X extends LazyRun<any> ? X : X extends PromiseLike<unknown> ? AlreadyRunningPromise : X;
+  X extends LazyRun<unknown> ? X : X extends PromiseLike<unknown> ? AlreadyRunningPromise : X;
 
 /**
  * Runs independent tasks concurrently under `maxWorkers` (and the state's `maxConcurrency`).
