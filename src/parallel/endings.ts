@@ -15,8 +15,13 @@ import type { ParallelResult } from './types.js';
  * interrupt or an enclosing group's ending). Each ending happens once; the first one wins.
  */
 
+/**
+ * Every task finished: collection resolves with every result. The group's status follows the
+ * original's rule: `completed` when every task succeeded, `failed` when any failed (fail_slow).
+ */
 export function complete<T>(group: Group<T>): void {
-  finish(group, GroupStatus.COMPLETED, undefined);
+  group.completedNormally = true;
+  finish(group, group.counts.failed > 0 ? GroupStatus.FAILED : GroupStatus.COMPLETED, undefined);
   group.scope.dispose();
 }
 
@@ -101,7 +106,7 @@ function finish<T>(
 ): void {
   if (group.final) return;
   const runtime = group.runtime;
-  if (status !== GroupStatus.COMPLETED) {
+  if (!group.completedNormally) {
     const unfinished = group.tasks.length - group.finishOrder.length;
     group.counts.cancelled += unfinished;
     runtime.metrics.taskOutcome('cancelled', unfinished);
@@ -143,7 +148,7 @@ function finish<T>(
   deliver(group);
   group.wake();
   if (group.isIdle()) group.notifyIdle();
-  else if (status !== GroupStatus.COMPLETED) watchAbandoned(group, status);
+  else if (!group.completedNormally) watchAbandoned(group, status);
 }
 
 /** How long a task may take to stop after its group's signal aborted before it counts as abandoned. */
@@ -182,7 +187,7 @@ function watchAbandoned<T>(group: Group<T>, status: GroupStatus): void {
 /** Settles the collection promise, once the group ended and someone collects. */
 export function deliver<T>(group: Group<T>): void {
   if (!group.resolveOutcome || !group.final) return;
-  if (group.status === GroupStatus.COMPLETED) group.resolveOutcome(group.final);
+  if (group.completedNormally) group.resolveOutcome(group.final);
   else group.rejectOutcome?.(group.failure);
   group.resolveOutcome = undefined;
   group.rejectOutcome = undefined;

@@ -47,6 +47,8 @@ export class Group<T> {
   timer: Timer | undefined;
   waitingForSlot = false;
   deadlinePassed = false;
+  /** The group ended because every task finished (whatever their outcome): collection resolves. */
+  completedNormally = false;
   /** Every task's result once the group ended (completed, failed or cancelled). */
   final: ParallelResult<T>[] | undefined;
   failure: unknown;

@@ -1,4 +1,3 @@
-import { GroupStatus } from '../util/enums.js';
 import { isInstance, messageOf, textOf } from '../util/describe.js';
 import { UsageError } from '../util/errors.js';
 import { ParallelCancelledError } from './errors.js';
@@ -151,7 +150,7 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
           continue;
         }
         if (group.final) {
-          if (group.status !== GroupStatus.COMPLETED) throw group.failure;
+          if (!group.completedNormally) throw group.failure;
           completed = true;
           return;
         }

@@ -19,8 +19,9 @@ describe('fail_slow (default)', () => {
     expect(results.map((r) => r.ok)).toEqual([false, true]);
     expect(results[0]).toMatchObject({ error, errorMessage: 'first task failed', index: 0 });
     expect(results[1]).toMatchObject({ result: 'second ok', index: 1 });
+    // gather() resolves under fail_slow; the group's status is `failed` since a task failed
     expect(p.group).toMatchObject({
-      status: 'completed',
+      status: 'failed',
       completed: 1,
       failed: 1,
       cancelled: 0,

@@ -162,7 +162,7 @@ describe('p.group', () => {
     await p.gather();
     const done = p.group;
     expect(done).toMatchObject({
-      status: 'completed',
+      status: 'failed',
       total: 3,
       completed: 2,
       failed: 1,
@@ -228,7 +228,8 @@ describe('state.metrics()', () => {
       },
     );
     const m = state.metrics();
-    expect(m.groups).toEqual({ total: 5, running: 0, completed: 3, failed: 1, cancelled: 1 });
+    // a group with a failed task is failed, under fail_slow too
+    expect(m.groups).toEqual({ total: 5, running: 0, completed: 1, failed: 3, cancelled: 1 });
     expect(m.tasks.total).toBe(6 + 1 + 2 + 1 + 3);
     expect(m.tasks.running).toBe(0);
     expect(m.tasks.completed + m.tasks.failed + m.tasks.cancelled).toBe(m.tasks.total);
