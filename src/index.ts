@@ -42,6 +42,7 @@ export type {
   ExecutionRecord,
   GroupEvent,
   InterruptEvent,
+  LimitEvent,
   LogEvent,
   LogSeverity,
   Subscriber,
@@ -76,3 +77,12 @@ export type {
   SlowRun,
   TaskFailure,
 } from './printers/index.js';
+export { AdaptiveLimiter, defaultAdaptiveLimiterOptions } from './limits/adaptive-limiter.js';
+export type { AdaptiveLimiterOptions, LimiterSnapshot } from './limits/adaptive-limiter.js';
+export type {
+  AcquireOptions,
+  LimitChange,
+  LimiterPermit,
+  RunLimiter,
+} from './limits/run-limiter.js';
+export { isRateLimitError, retryAfterMs } from './util/retry-after.js';

@@ -14,6 +14,8 @@ import { Frame, frameStorage } from './frame.js';
 import { type RunResult, markResult, truncateDetail } from './result.js';
 import { type ResolvedRetry, backoffDelay, isRetryable, pickRetry } from './retry.js';
 import { sleep } from './sleep.js';
+import { retryAfterMs } from '../util/retry-after.js';
+import type { LimiterPermit } from '../limits/run-limiter.js';
 
 /** What one run needs to know about the event it belongs to. */
 export interface RunSpec {
@@ -165,7 +167,23 @@ export async function executeRun<Out>(
   );
   for (;;) {
     try {
-      let result = (await inFrame(() => actor.handler(value, context, state))) as unknown;
+      // ---- run limiter (issue 10): a permit around the handler of each attempt ----
+      let permit: LimiterPermit | undefined;
+      if (actor.limiter !== undefined) {
+        permit = await actor.limiter.acquire({
+          signal: parent.scope.signal,
+          publish: (change) => internals.publish({ kind: 'limit', ...change }),
+        });
+      }
+      let result: unknown;
+      try {
+        result = await inFrame(() => actor.handler(value, context, state));
+      } catch (error) {
+        permit?.release({ ok: false, error });
+        throw error;
+      }
+      permit?.release({ ok: true, result });
+      // ---- end run limiter ----
       if (actor.outputSchema) {
         const out = await actor.outputSchema.safeParseAsync(result);
         if (!out.success) {
@@ -206,7 +224,8 @@ export async function executeRun<Out>(
       // stays on `error`).
       if (status) return finish(status, error, messageOf(parent.scope.reason));
       if (attempt < retry.maxAttempts && isRetryable(retry, error)) {
-        const delay = backoffDelay(retry, attempt);
+        // A failure that carried Retry-After (issue 10) waits at least that long.
+        const delay = Math.max(backoffDelay(retry, attempt), retryAfterMs(error) ?? 0);
         const elapsed = performance.now() - startedAt;
         if (retry.retryTimeoutMs === undefined || elapsed + delay < retry.retryTimeoutMs) {
           attempt++;
