@@ -44,10 +44,4 @@ export class TokenBucket {
     this.#refill();
     this.#level -= amount;
   }
-
-  /** The tokens there now (negative after an overdraft). */
-  get level(): number {
-    this.#refill();
-    return this.#level;
-  }
 }

@@ -199,6 +199,16 @@ describe('AdaptiveLimiter adaptation', () => {
     for (const p of held) p.release({ ok: true, result: undefined });
   });
 
+  it('counts a rate limit wrapped in another error (its cause)', async () => {
+    const limiter = new AdaptiveLimiter({ maxConcurrency: 10, initialConcurrency: 5 });
+    const changes: LimitChange[] = [];
+    const p = await limiter.acquire({ publish: (c) => changes.push(c) });
+    p.release({ ok: false, error: new Error('call failed', { cause: { statusCode: 503 } }) });
+    expect(changes).toEqual([
+      { name: 'limiter', concurrency: 4, previous: 5, reason: 'rate limited (503)' },
+    ]);
+  });
+
   it('does not drop below minConcurrency', async () => {
     const limiter = new AdaptiveLimiter({
       maxConcurrency: 4,
