@@ -1,6 +1,6 @@
 /**
  * Rate limits: 1 500 ChatLLM calls in one group of 200 workers against a loopback
- * OpenAI-compatible server that enforces 100 requests per second (429 with `retry-after-ms`
+ * OpenAI-compatible server (the simulator, in a process of its own) that enforces 100 requests per second (429 with `retry-after-ms`
  * beyond it) and answers in 100 ms, with an `AdaptiveLimiter`, against a baseline of p-limit(200)
  * calling the same server through the AI SDK with a retry loop that honours Retry-After.
  * Targets (issue 10): throughput at least 90% of the server's limit, under 5% of requests
@@ -9,10 +9,10 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText } from 'ai';
 import pLimit from 'p-limit';
-import { startSimulatedOpenAI } from '../simulator/openai-server.js';
 import { ChatLLM } from '../src/ai/index.js';
 import { AdaptiveLimiter, ExecutionState, isRateLimitError, retryAfterMs } from '../src/index.js';
 import { fixed, sleepMs, table } from './measure.js';
+import { startSimulatorProcess } from './simulator-process.js';
 
 export interface RateLimitFigures {
   name: string;
@@ -44,7 +44,8 @@ async function measure(
   run: (model: ReturnType<ReturnType<typeof createOpenAICompatible>>) => Promise<number>,
 ): Promise<RateLimitFigures> {
   const { requestsPerSecond, latencyMs, calls } = options;
-  const server = await startSimulatedOpenAI({ requestsPerSecond, latencyMs });
+  // The server runs in a process of its own, as a real provider would.
+  const server = await startSimulatorProcess({ requestsPerSecond, latencyMs });
   try {
     const provider = createOpenAICompatible({
       name: 'sim',
@@ -52,16 +53,17 @@ async function measure(
       includeUsage: true,
     });
     const model = provider('sim-model');
-    // One call first, so module loading and the first connection are not measured.
+    // One call first, so module loading and the first connection are not measured; then a
+    // pause, so the server's rate-limit bucket is full again.
     await generateText({ model, prompt: 'warm up', maxRetries: 0 });
     await sleepMs(1000);
-    const before = server.requests.length;
-    const beforeRefused = server.stats().byStatus[429] ?? 0;
+    const before = await server.stats();
     const started = performance.now();
     const succeeded = await run(model);
     const seconds = (performance.now() - started) / 1000;
-    const requests = server.requests.length - before;
-    const refused = (server.stats().byStatus[429] ?? 0) - beforeRefused;
+    const after = await server.stats();
+    const requests = after.requests - before.requests;
+    const refused = (after.byStatus[429] ?? 0) - (before.byStatus[429] ?? 0);
     const throughput = succeeded / seconds;
     return {
       name,

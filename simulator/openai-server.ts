@@ -336,6 +336,9 @@ export async function startSimulatedOpenAI(
       else res.destroy();
     });
   });
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a
+  // client never reuses a socket the server is closing at that moment ("other side closed").
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
