@@ -6,6 +6,8 @@
  *   2. wall time of 100 tasks of 20 ms on 10 workers against the ideal 200 ms
  *   3. overhead per group, and 5 independent 50 ms tasks sequential vs parallel
  *   4. per-run cost of 10 000 actor runs (`event.run(…)` of a Tool) in one group
+ *   5. rate limits: 1 500 ChatLLM calls on 200 workers against a loopback server enforcing
+ *      100 requests/s, with an AdaptiveLimiter, against p-limit(200) with a Retry-After loop
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -23,6 +25,7 @@ import {
   pMapContender,
 } from './contenders.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
+import { rateLimitBench } from './rate-limits.js';
 
 // ---- rh-agents: each runs `n` tasks on `workers` and returns the results ---------------------
 
@@ -290,10 +293,20 @@ async function main(): Promise<void> {
   console.log(await groupOverhead());
   console.log('\n4. Per-run cost of actor runs (Tool with a zod input schema, retry disabled)\n');
   console.log(await actorRuns());
+  console.log(
+    '\n5. Rate limits: 1 500 ChatLLM calls in one group of 200 workers; a loopback OpenAI-compatible server\n' +
+      '   enforces 100 requests/s (429 with retry-after-ms beyond it) and answers in 100 ms (takes about 40 s)\n',
+  );
+  const limits = await rateLimitBench();
+  console.log(limits.text);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log(
     `\nTargets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
       `100 x 20 ms within 5% of 200 ms: ${verdict(wall.overIdeal <= 5)} (+${fixed(wall.overIdeal)}%).`,
+  );
+  console.log(
+    `Targets (issue 10): at least 90% of the server's limit: ${verdict(limits.adaptive.ofLimit >= 0.9)} (${fixed(limits.adaptive.ofLimit * 100)}%); ` +
+      `under 5% refused with 429: ${verdict(limits.adaptive.refusedShare < 0.05)} (${fixed(limits.adaptive.refusedShare * 100)}%; baseline ${fixed(limits.baseline.ofLimit * 100)}% of the limit, ${fixed(limits.baseline.refusedShare * 100)}% refused).`,
   );
   console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);
 }

@@ -44,6 +44,7 @@ export type {
   ExecutionRecord,
   GroupEvent,
   InterruptEvent,
+  LimitEvent,
   LogEvent,
   LogSeverity,
   Subscriber,
@@ -74,3 +75,7 @@ export type {
   SlowRun,
   TaskFailure,
 } from './printers/index.js';
+export { AdaptiveLimiter, defaultAdaptiveLimiterOptions } from './limits/adaptive-limiter.js';
+export type { AdaptiveLimiterOptions, LimiterSnapshot } from './limits/adaptive-limiter.js';
+export type { AcquireOptions, LimitChange, LimiterPermit, RunLimiter } from './core/run-limiter.js';
+export { isRateLimitError, retryAfterMs } from './util/retry-after.js';

@@ -19,7 +19,7 @@ const src = join(root, 'src');
 const allowed: Record<string, readonly string[]> = {
   util: [],
   bus: ['util'],
-  limits: ['util'],
+  limits: ['util', 'core'],
   core: ['util', 'bus'],
   recovery: ['util', 'bus'],
   parallel: ['util', 'bus', 'core'],

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +63,40 @@ const expected: Record<string, (string | RegExp)[]> = {
     'saved: state open, 2 failures',
     "restored: open; a task: failed: Circuit breaker open: task 0 of group 'AfterRestart' was refused without being invoked",
     'after reset(): closed; a task: ok: "served"',
+  ],
+  'llm-structured-output.ts': [
+    /Simulated OpenAI-compatible server at http:\/\/127\.0\.0\.1:\d+\/v1/,
+    'text: Simulated answer to: What does rh-agents do?',
+    'finish reason: stop, model: sim-writer',
+    'object: title="simulated title" sentiment=positive stars=1',
+    'summary: Simulated answer to: Review: "fast, small, well documented"',
+    /usage: \{"inputTokens":\d+,"outputTokens":\d+,"totalTokens":\d+\}/,
+    'mismatch -> ok: false, Reviewer: the model\'s reply does not match its outputSchema: `sentiment`: Invalid option: expected one of "positive"|"neutral"|"negative"; `stars`: Invalid input: expected number, received undefined; `summary`: Invalid input: expected string, received undefined.',
+    'streamed in 4 pieces: Simulated answer to: |Stream a longer |answer for me, |please',
+    'same as the result text: true',
+    'history: Writer::llm_call completed, Reviewer::llm_call completed, Reviewer#2::llm_call failed, Streamer::llm_call completed',
+    'requests the server received: 4',
+  ],
+  'tool-agent.ts': [
+    '    ▶ Tools[3] ReadDoc tool_call started',
+    '    ✖ Tools[3] ReadDoc tool_call failed',
+    '2 model steps, 4 tool calls in step 1',
+    '  ReadDoc({"id":"intro"}) -> ok',
+    '  ReadDoc({"id":"limits"}) -> ok',
+    '  ReadDoc({"id":"missing"}) -> error: no document \'missing\' (after 2 attempts)',
+    'the tool calls overlapped in time: true',
+    'they ran as 1 parallel group: Researcher::Tools',
+    'answer: Summary of 4 tool results: {"id":"intro","text":"rh-agents runs actors as addressed,...',
+    'step limit -> StepLimitError: Stubborn reached maxSteps (2) model calls and the model still asked for tools (ReadDoc); raise maxSteps, or give the model a task it can finish in fewer steps.',
+  ],
+  'rate-limits.ts': [
+    /120 of 120 calls succeeded in [\d.]+ s \(\d+ calls\/s against a limit of 60\/s\)/,
+    /the server refused \d+ of \d+ requests with 429/,
+    'limit events (first 6):',
+    /\n {2}\d+ -> \d+: rate limited \(429\), retry after \d+ ms\n/,
+    'the limiter lowered its concurrency after a 429: true',
+    'after a 429 with retry-after-ms 300: served',
+    'the retry came 300 ms or more after the 429: true',
   ],
   'parallel-basic.ts': [
     'Fetched 6 pages with 3 workers',
@@ -122,9 +157,31 @@ function runExample(file: string): Promise<Outcome> {
   });
 }
 
-// Started together at collection time, so the examples run in parallel and the test takes about
-// as long as the slowest one.
-const runs = new Map(files.map((file) => [file, runExample(file)]));
+/** Runs `fn`s at most `concurrency` at a time, the first ones starting at once. */
+function limited(concurrency: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolvePromise, reject) => {
+      const start = () => {
+        active++;
+        fn()
+          .then(resolvePromise, reject)
+          .finally(() => {
+            active--;
+            waiting.shift()?.();
+          });
+      };
+      if (active < concurrency) start();
+      else waiting.push(start);
+    });
+}
+
+// Started at collection time, as many at once as the machine has cores (each example's 30 s
+// budget then buys it a fair share of a core, also on a 2-core CI machine running the other test
+// files), so the test takes about as long as the examples' total divided by the cores.
+const limit = limited(Math.max(2, availableParallelism()));
+const runs = new Map(files.map((file) => [file, limit(() => runExample(file))]));
 for (const run of runs.values()) run.catch(() => {});
 
 describe('examples', () => {

@@ -101,7 +101,22 @@ export interface InterruptEvent extends BaseEvent {
   source: 'request' | 'checker' | 'timeout';
 }
 
-export type BusEvent = ExecutionRecord | GroupEvent | LogEvent | InterruptEvent;
+// ---- run limiter (issue 10) ----
+/** A run limiter (e.g. an `AdaptiveLimiter`) changed its concurrency; published on the bus of the run that caused it. */
+export interface LimitEvent extends BaseEvent {
+  kind: 'limit';
+  /** The limiter's name. */
+  name: string;
+  /** Its concurrency now. */
+  concurrency: number;
+  /** Its concurrency before. */
+  previous: number;
+  /** Why, e.g. `rate limited (429), retry after 200 ms` or `sustained success`. */
+  reason: string;
+}
+// ---- end run limiter ----
+
+export type BusEvent = ExecutionRecord | GroupEvent | LogEvent | InterruptEvent | LimitEvent;
 
 /** A subscriber: a function of the event, or an object with a `handle(event)` method. */
 export type Subscriber<E = BusEvent> = ((event: E) => unknown) | { handle(event: E): unknown };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { EventType } from '../util/enums.js';
 import type { ExecutionState } from '../state/execution-state.js';
+import type { RunLimiter } from './run-limiter.js';
 import { type ResolvedRetry, type RetryConfig, resolveRetryConfig } from './retry.js';
 import { checkFunction, checkName, describe } from '../util/validate.js';
 
@@ -38,6 +39,15 @@ export interface ActorOptions<S extends Schema, Out, Ctx = unknown> {
   retry?: RetryConfig;
   preconditions?: readonly Precondition<z.output<S>, Ctx>[];
   postconditions?: readonly Postcondition<z.output<S>, Out, Ctx>[];
+  // ---- run limiter (issue 10) ----
+  /**
+   * Shared limit on this actor's calls (e.g. an `AdaptiveLimiter` given to every actor that calls
+   * one provider): each attempt of the handler waits for a permit and releases it with its
+   * outcome, so rate-limit failures lower the limit. Do not give an agent the limiter its own
+   * children use: it would hold a permit while they wait for one. @default none
+   */
+  limiter?: RunLimiter;
+  // ---- end run limiter ----
 }
 
 /** The shared base of `Tool`, `Agent` and `LLM`. */
@@ -53,6 +63,8 @@ export abstract class BaseActor<S extends Schema = Schema, Out = unknown, Ctx = 
   readonly postconditions: readonly Postcondition<z.output<S>, Out, Ctx>[];
   /** @internal The validated `retry` with its defaults filled in. */
   readonly resolvedRetry: ResolvedRetry | undefined;
+  /** The shared limit on this actor's calls, if any. */
+  readonly limiter: RunLimiter | undefined;
 
   constructor(options: ActorOptions<S, Out, Ctx>) {
     const kind = new.target.name;
@@ -80,6 +92,20 @@ export abstract class BaseActor<S extends Schema = Schema, Out = unknown, Ctx = 
         );
       list.forEach((fn, i) => checkFunction(owner, `${key}[${i}]`, fn));
     }
+    // ---- run limiter (issue 10) ----
+    const { limiter } = options;
+    if (
+      limiter !== undefined &&
+      (limiter === null ||
+        typeof limiter !== 'object' ||
+        typeof (limiter as { acquire?: unknown }).acquire !== 'function')
+    ) {
+      throw new TypeError(
+        `${owner}: expected \`limiter\` to be a RunLimiter (e.g. new AdaptiveLimiter({ maxConcurrency: 16 })), an object with an acquire() method, got ${describe(limiter)}.`,
+      );
+    }
+    this.limiter = limiter;
+    // ---- end run limiter ----
     this.name = name;
     if (options.description !== undefined && typeof options.description !== 'string') {
       throw new TypeError(

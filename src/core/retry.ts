@@ -1,4 +1,5 @@
 import { isInstance } from '../util/describe.js';
+import { retryAfterMs } from '../util/retry-after.js';
 import { BackoffStrategy, EventType } from '../util/enums.js';
 import {
   CancelledError,
@@ -180,7 +181,8 @@ export function isRetryable(config: ResolvedRetry, error: unknown): boolean {
 /**
  * The delay before the next attempt, or `undefined` when the failure is not retried: the attempts
  * are used up, the error does not qualify (`retryOn`, `exclude`, permanent errors), or the retry
- * would start after `retryTimeoutMs`. `attempt` (1-based) is the attempt that just failed;
+ * would start after `retryTimeoutMs`. A failure that carried `Retry-After` waits at least that
+ * long. `attempt` (1-based) is the attempt that just failed;
  * `elapsedMs` is the time since the first attempt started. Runs and group retries share it.
  */
 export function nextRetryDelay(
@@ -190,7 +192,8 @@ export function nextRetryDelay(
   elapsedMs: number,
 ): number | undefined {
   if (attempt >= config.maxAttempts || !isRetryable(config, error)) return undefined;
-  const delay = backoffDelay(config, attempt);
+  // A failure that carried Retry-After (a 429 or 503) waits at least that long.
+  const delay = Math.max(backoffDelay(config, attempt), retryAfterMs(error) ?? 0);
   if (config.retryTimeoutMs !== undefined && elapsedMs + delay >= config.retryTimeoutMs)
     return undefined;
   return delay;

@@ -15,6 +15,7 @@ import { Frame, frameStorage } from './frame.js';
 import { type RunResult, markResult, truncateDetail } from './result.js';
 import { type ResolvedRetry, nextRetryDelay, pickRetry } from './retry.js';
 import { sleep } from './sleep.js';
+import type { LimiterPermit } from './run-limiter.js';
 
 /** What one run needs to know about the event it belongs to. */
 export interface RunSpec {
@@ -166,7 +167,23 @@ export async function executeRun<Out>(
   );
   for (;;) {
     try {
-      let result = (await inFrame(() => actor.handler(value, context, state))) as unknown;
+      // ---- run limiter (issue 10): a permit around the handler of each attempt ----
+      let permit: LimiterPermit | undefined;
+      if (actor.limiter !== undefined) {
+        permit = await actor.limiter.acquire({
+          signal: parent.scope.signal,
+          publish: (change) => internals.publish({ kind: 'limit', ...change }),
+        });
+      }
+      let result: unknown;
+      try {
+        result = await inFrame(() => actor.handler(value, context, state));
+      } catch (error) {
+        permit?.release({ ok: false, error });
+        throw error;
+      }
+      permit?.release({ ok: true, result });
+      // ---- end run limiter ----
       if (actor.outputSchema) {
         const out = await actor.outputSchema.safeParseAsync(result);
         if (!out.success) {
