@@ -46,9 +46,10 @@ export class EventPrinter {
       this.#stats.observe(event);
       const { release, hold } = this.#pending.route(event);
       const lines = release.map(({ record, retry }) => this.#tree.record(record, undefined, retry));
-      // A failed run in a branch is held: printed once its branch shows whether it is retried.
-      if (!hold && event.kind === 'execution') lines.push(this.#tree.record(event));
-      else if (event.kind === 'log') lines.push(this.#tree.log(event));
+      if (event.kind === 'execution') {
+        // A failed run in a branch is held: printed once its branch shows whether it is retried.
+        if (!hold) lines.push(this.#tree.record(event));
+      } else if (event.kind === 'log') lines.push(this.#tree.log(event));
       else if (event.kind === 'interrupt') lines.push(this.#tree.interrupt(event));
       this.#output.lines(lines);
     } catch {
