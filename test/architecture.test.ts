@@ -31,7 +31,7 @@ const allowed: Record<string, readonly string[]> = {
 const integrations = ['ai', 'otel', 'live', 'bullmq', 'postgres'];
 
 /** Bare packages the root entry may load: its dependencies and required peers. */
-const rootPackages = new Set(['zod', 'picocolors']);
+const rootPackages = new Set(['zod']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -100,7 +100,7 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
-  it('the root entry loads no optional peer dependency (only zod and picocolors)', () => {
+  it('the root entry loads no optional peer dependency (only zod)', () => {
     const seen = new Set<string>();
     const packages = new Set<string>();
     const visit = (file: string): void => {

@@ -13,8 +13,8 @@ const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 export class CollapsedRenderer implements ModeRenderer {
   constructor(private readonly ctx: RendererContext) {}
 
-  print(lines: readonly string[]): void {
-    this.ctx.output.lines(lines);
+  print(lines: readonly string[], fit = true): void {
+    this.ctx.output.lines(lines, fit);
   }
 
   record(): void {}

@@ -1,4 +1,5 @@
 import type { ExecutionStatus } from '../util/enums.js';
+import { cellWidth } from './cell-width.js';
 import type { Palette } from './color.js';
 
 /** A piece of a line: its text and, when colour is on, how to paint it. */
@@ -74,25 +75,31 @@ export function formatBar(fraction: number, width: number): string {
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
-/** The number of terminal cells a plain string takes (one per code point). */
+/** The number of terminal cells a string takes once written (see `cellWidth`). */
 export function visibleLength(text: string): number {
   let n = 0;
-  for (const _ of text) n++;
+  for (const char of text) n += cellWidth(char.codePointAt(0) as number);
   return n;
+}
+
+/** The longest start of `text` that takes at most `width` cells. */
+function fitted(text: string, width: number): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const cells = cellWidth(char.codePointAt(0) as number);
+    if (used + cells > width) break;
+    used += cells;
+    end += char.length;
+  }
+  return text.slice(0, end);
 }
 
 /** Cuts `text` to `width` cells, ending with `…` when it was longer. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return `${chars.slice(0, width - 1).join('')}…`;
-}
-
-/** One line, its first line only, without control characters. */
-export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.split(/\r?\n/, 1)[0]!.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  if (visibleLength(text) <= width) return text;
+  return `${fitted(text, width - 1)}…`;
 }
 
 /** Joins segments into a line of at most `width` cells, painting each kept piece. */
@@ -106,21 +113,10 @@ export function renderSegments(segments: readonly Segment[], width = Infinity): 
   let out = '';
   for (const segment of segments) {
     if (room <= 0) break;
-    const chars = [...segment.text];
-    const kept = chars.slice(0, room).join('');
-    room -= Math.min(room, chars.length);
+    const kept = fitted(segment.text, room);
+    room -= visibleLength(kept);
     out += paint(segment, kept);
+    if (kept.length < segment.text.length) break;
   }
   return width >= 1 ? `${out}…` : '';
-}
-
-/** Compact JSON for a log's metadata or a run's detail, cut to `max` cells. */
-export function shortJson(value: unknown, max: number): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
-  return truncate(oneLine(text), max);
 }

@@ -5,12 +5,12 @@ import {
   formatDuration,
   formatPercent,
   formatRate,
-  oneLine,
   renderSegments,
   truncate,
   visibleLength,
 } from './format.js';
 import type { GroupTracker, TaskFailure } from './group-tracker.js';
+import { safeText } from './short-json.js';
 
 /** Longest group name a progress line shows before cutting it with `…`. */
 export const MAX_LABEL = 24;
@@ -42,7 +42,7 @@ export function failureSegments(failure: TaskFailure, palette: Palette): Segment
     { text: ' ' },
     { text: taskLabel(failure.index, failure.name), style: palette.dim },
     { text: ': ' },
-    { text: oneLine(failure.message), style: palette.red },
+    { text: safeText(failure.message), style: palette.red },
   ];
 }
 
@@ -92,7 +92,7 @@ export function groupSummaryLine(tracker: GroupTracker, palette: Palette, now: n
   parts.push(formatDuration(elapsedOf(tracker, now)));
   let line = `${style(GROUP_SYMBOLS[status])} ${p.bold(tracker.label)}: ${parts.join(' · ')}`;
   if (status !== 'completed') {
-    line += ` ${style(`(${status}${tracker.message ? `: ${oneLine(tracker.message)}` : ''})`)}`;
+    line += ` ${style(`(${status}${tracker.message ? `: ${safeText(tracker.message)}` : ''})`)}`;
   }
   return line;
 }
@@ -187,6 +187,7 @@ export function progressLine(tracker: GroupTracker, o: ProgressLineOptions): str
     optional.push({ text: `  ETA ${eta}`, style: p.dim });
   }
   const pad = o.pad.length;
+  if (o.width < pad + MIN_NAME + 1 + MIN_BAR + cells(tail)) return compactLine(tracker, o);
   const wanted = Math.max(o.nameWidth, pad + visibleLength(truncate(tracker.label, MAX_LABEL)));
   const { nameWidth, barWidth } = fitColumns(o.width, wanted, o.barWidth, cells(tail), pad);
   while (
@@ -207,4 +208,20 @@ export function progressLine(tracker: GroupTracker, o: ProgressLineOptions): str
     ],
     o.width,
   );
+}
+
+/**
+ * A progress line for a terminal too narrow for a bar: `Docs… 22/40 ✖ 2`, the failures dropped
+ * first, then the name cut.
+ */
+function compactLine(tracker: GroupTracker, o: ProgressLineOptions): string {
+  const p = o.palette;
+  const counts: Segment[] = [
+    { text: ` ${tracker.settled}/${Math.max(tracker.total, tracker.settled)}` },
+  ];
+  if (tracker.failed > 0) counts.push({ text: ` ✖ ${tracker.failed}`, style: p.red });
+  const room = (): number => o.width - o.pad.length - cells(counts);
+  if (counts.length > 1 && room() < MIN_NAME) counts.pop();
+  const label = truncate(tracker.label, Math.max(1, Math.min(MAX_LABEL, room())));
+  return renderSegments([{ text: o.pad }, { text: label, style: p.bold }, ...counts], o.width);
 }

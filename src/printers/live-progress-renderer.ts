@@ -8,6 +8,7 @@ import {
   groupSummaryLine,
   progressLine,
 } from './group-format.js';
+import type { Palette } from './color.js';
 import type { GroupTracker } from './group-tracker.js';
 import { LiveArea } from './output.js';
 import type { ModeRenderer, RendererContext } from './renderer.js';
@@ -37,8 +38,8 @@ export class LiveProgressRenderer implements ModeRenderer {
     this.#live = new LiveArea(ctx.output);
   }
 
-  print(lines: readonly string[]): void {
-    this.#live.print(lines);
+  print(lines: readonly string[], fit = true): void {
+    this.#live.print(lines, fit);
   }
 
   record(): void {}
@@ -118,7 +119,7 @@ export class LiveProgressRenderer implements ModeRenderer {
   readonly #tick = (): void => {
     this.#timer = undefined;
     try {
-      if (this.ctx.active.size === 0) return;
+      if (this.ctx.active.size === 0 || this.ctx.output.broken) return;
       this.#draw();
       const every = Math.max(HEARTBEAT_MS, this.ctx.options.throttleMs);
       this.#schedule(every, this.#lastFrame + every);
@@ -178,44 +179,58 @@ export class LiveProgressRenderer implements ModeRenderer {
     }
     // Common columns, so the bars of every group line up.
     const { nameWidth, barWidth } = fitColumns(width, wanted, options.barWidth, tail, deepest);
-    const lines: string[] = [];
-    for (const [tracker, pad] of ordered) {
-      lines.push(
-        progressLine(tracker, {
-          palette: p,
-          now,
-          width,
-          barWidth,
-          nameWidth,
-          pad,
-        }),
-      );
-      const failures = tracker.failures;
-      const shown = Math.min(LIVE_FAILURES, options.maxFailures, failures.length);
-      for (let i = failures.length - shown; i < failures.length; i++) {
-        lines.push(
-          renderSegments([{ text: `${pad}  ` }, ...failureSegments(failures[i]!, p)], width),
-        );
-      }
-      const more = tracker.failed - shown;
-      if (more > 0 && shown > 0) {
-        lines.push(
-          renderSegments(
-            [
-              { text: `${pad}  ` },
-              { text: `… and ${more} more failure${more === 1 ? '' : 's'}`, style: p.dim },
-            ],
-            width,
-          ),
-        );
-      }
+    // The frame never has more lines than the terminal has rows, less the cursor's: first one line
+    // per group (those that do not fit are counted), then their latest failures in the room left.
+    const budget = Math.max(1, this.ctx.output.rows() - 1);
+    const line = ([tracker, pad]: [GroupTracker, string]): string =>
+      progressLine(tracker, { palette: p, now, width, barWidth, nameWidth, pad });
+    if (ordered.length > budget) {
+      const shown = budget - 1;
+      const lines = ordered.slice(0, shown).map(line);
+      lines.push(moreGroups(ordered.length - shown, width, p));
+      return lines;
     }
-    const maxLines = Math.max(2, this.ctx.output.rows() - 1);
-    if (lines.length > maxLines) {
-      const hidden = lines.length - (maxLines - 1);
-      lines.length = maxLines - 1;
-      lines.push(p.dim(`… ${hidden} more lines`));
+    let room = budget - ordered.length;
+    const lines: string[] = [];
+    for (const entry of ordered) {
+      lines.push(line(entry));
+      const failures = this.#failureLines(entry[0], entry[1], width, room);
+      room -= failures.length;
+      lines.push(...failures);
     }
     return lines;
   }
+
+  /** The latest failures of a running group, then how many more: at most `room` lines. */
+  #failureLines(tracker: GroupTracker, pad: string, width: number, room: number): string[] {
+    const p = this.ctx.palette;
+    const failures = tracker.failures;
+    let shown = Math.min(LIVE_FAILURES, this.ctx.options.maxFailures, failures.length, room);
+    if (shown === 0) return [];
+    let more = tracker.failed - shown;
+    // No room for the count of the others: one failure less, counted with them.
+    if (more > 0 && shown === room) {
+      shown--;
+      more++;
+    }
+    const lines: string[] = [];
+    for (let i = failures.length - shown; i < failures.length; i++) {
+      lines.push(
+        renderSegments([{ text: `${pad}  ` }, ...failureSegments(failures[i]!, p)], width),
+      );
+    }
+    if (more > 0) {
+      const s = more === 1 ? '' : 's';
+      const text = shown > 0 ? `… and ${more} more failure${s}` : `✖ ${more} failure${s}`;
+      lines.push(renderSegments([{ text: `${pad}  ` }, { text, style: p.dim }], width));
+    }
+    return lines;
+  }
+}
+
+/** `+3 more groups`, or `+3 more` when that does not fit. */
+function moreGroups(count: number, width: number, p: Palette): string {
+  const long = `+${count} more group${count === 1 ? '' : 's'}`;
+  const text = visibleLength(long) <= width ? long : `+${count} more`;
+  return p.dim(truncate(text, width));
 }

@@ -29,8 +29,8 @@ export class MilestoneProgressRenderer implements ModeRenderer {
 
   constructor(private readonly ctx: RendererContext) {}
 
-  print(lines: readonly string[]): void {
-    this.ctx.output.lines(lines);
+  print(lines: readonly string[], fit = true): void {
+    this.ctx.output.lines(lines, fit);
   }
 
   #emit(line: string): void {

@@ -7,6 +7,7 @@ import { LiveProgressRenderer } from './live-progress-renderer.js';
 import { MilestoneProgressRenderer } from './milestone-progress-renderer.js';
 import { type ParallelEventPrinterOptions, resolveParallelPrinterOptions } from './options.js';
 import { Output } from './output.js';
+import { PendingFailures } from './pending-failures.js';
 import { RealtimeRenderer } from './realtime-renderer.js';
 import type { ModeRenderer, RendererContext } from './renderer.js';
 import { type RunSummary, RunStats } from './run-stats.js';
@@ -23,8 +24,10 @@ const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
  * Prints parallel groups in one of three modes (`realtime`, `progress`, `collapsed`); runs outside
  * any group print as `EventPrinter` prints them. Subscribe it like any subscriber:
  * `state.eventBus.subscribe(printer)`. `printer.groups` tracks every group from the group's own
- * events. It never throws and never slows the run: each event costs O(1) work, and progress frames
- * are drawn from a throttled, unref'd timer.
+ * events. Text goes out as `EventPrinter` writes it: control characters shown, one line per entry,
+ * fitted to the terminal on a TTY. It never throws and never slows the run: each event costs O(1)
+ * work, progress frames are drawn from a throttled, unref'd timer, and a stream that fails (EPIPE)
+ * is no longer written to.
  */
 export class ParallelEventPrinter {
   /** The display mode. */
@@ -40,13 +43,16 @@ export class ParallelEventPrinter {
   readonly #stats: RunStats;
   readonly #renderer: ModeRenderer;
   readonly #now: () => number;
+  /** Realtime mode prints the runs in branches: a failed one waits to show whether it is retried. */
+  readonly #pending: PendingFailures | undefined;
 
   constructor(options: ParallelEventPrinterOptions) {
     const resolved = resolveParallelPrinterOptions(options);
     this.mode = resolved.mode;
     this.#now = resolved.now;
-    this.#output = new Output(resolved.stream);
     this.color = resolveColor(resolved.stream, resolved.color);
+    this.#output = new Output(resolved.stream, this.color);
+    this.#pending = resolved.mode === 'realtime' ? new PendingFailures() : undefined;
     this.#palette = createPalette(this.color);
     this.#tree = new TreeFormatter(this.#palette, resolved.detail);
     this.#stats = new RunStats(resolved.slowest);
@@ -71,6 +77,11 @@ export class ParallelEventPrinter {
   readonly handle = (event: BusEvent): void => {
     try {
       this.#stats.observe(event);
+      if (this.#pending !== undefined) {
+        const { release, hold } = this.#pending.route(event);
+        for (const { record, retry } of release) this.#renderer.record(record, undefined, retry);
+        if (hold) return;
+      }
       switch (event.kind) {
         case 'group':
           this.#group(event);
@@ -79,10 +90,10 @@ export class ParallelEventPrinter {
           this.#record(event);
           break;
         case 'log':
-          // Inside a branch, progress and collapsed show only warnings and errors.
+          // Inside a branch (in a run or not), progress and collapsed show only warnings and errors.
           if (
             this.mode === 'realtime' ||
-            !insideBranch(event.address) ||
+            !(event.isParallel === true || insideBranch(event.address)) ||
             event.severity === 'warning' ||
             event.severity === 'error'
           ) {
@@ -107,9 +118,13 @@ export class ParallelEventPrinter {
     }
   }
 
-  /** Stops the progress timer and leaves the display as it is; later events still print. */
+  /**
+   * Prints the failures still held (realtime mode), stops the progress timer and leaves the
+   * display as it is; later events still print.
+   */
   close(): void {
     try {
+      this.#drain();
       this.#renderer.close();
     } catch {
       // never throws
@@ -127,19 +142,27 @@ export class ParallelEventPrinter {
     return { ...this.#stats.summary(), groups };
   }
 
-  /** Writes the summary: runs, groups, slowest runs. Never throws. */
+  /** Writes the failures still held, then the summary: runs, groups, slowest runs. Never throws. */
   printSummary(): void {
     try {
+      this.#drain();
       const g = this.summary().groups;
       const p = this.#palette;
       const parts = [`${g.total}`, p.green(`${g.completed} completed`)];
       if (g.failed > 0) parts.push(p.red(`${g.failed} failed`));
       if (g.cancelled > 0) parts.push(p.yellow(`${g.cancelled} cancelled`));
       if (g.running > 0) parts.push(`${g.running} running`);
-      this.#renderer.print(this.#stats.format(p, [`${p.bold('Groups:')} ${parts.join(' · ')}`]));
+      this.#renderer.print(
+        this.#stats.format(p, [`${p.bold('Groups:')} ${parts.join(' · ')}`]),
+        false,
+      );
     } catch {
       // never throws
     }
+  }
+
+  #drain(): void {
+    for (const { record } of this.#pending?.drain() ?? []) this.#renderer.record(record, undefined);
   }
 
   #group(event: GroupEvent): void {

@@ -1,7 +1,8 @@
 import type { ExecutionRecord, GroupEvent } from '../bus/events.js';
 import { groupIntro, groupSummaryLine, taskLabel } from './group-format.js';
 import type { GroupTracker, TaskFailure } from './group-tracker.js';
-import { formatDuration, oneLine } from './format.js';
+import { formatDuration } from './format.js';
+import { safeText } from './short-json.js';
 import type { ModeRenderer, RendererContext } from './renderer.js';
 import { branchSegment, depthOf, groupDepthOf, indent } from './tree-format.js';
 
@@ -20,15 +21,15 @@ export class RealtimeRenderer implements ModeRenderer {
 
   constructor(private readonly ctx: RendererContext) {}
 
-  print(lines: readonly string[]): void {
-    this.ctx.output.lines(lines);
+  print(lines: readonly string[], fit = true): void {
+    this.ctx.output.lines(lines, fit);
   }
 
   #emit(line: string): void {
     this.ctx.output.lines([line]);
   }
 
-  record(record: ExecutionRecord): void {
+  record(record: ExecutionRecord, _tracker?: GroupTracker, retry?: number): void {
     const segment = branchSegment(record.address);
     let label: string | undefined;
     if (segment !== undefined) {
@@ -40,7 +41,7 @@ export class RealtimeRenderer implements ModeRenderer {
         this.#branches.get(record.groupId)?.set(record.parallelIndex, record.status);
       }
     }
-    this.ctx.output.lines([this.ctx.tree.record(record, label)]);
+    this.ctx.output.lines([this.ctx.tree.record(record, label, retry)]);
   }
 
   /**
@@ -87,10 +88,10 @@ export class RealtimeRenderer implements ModeRenderer {
     const time = p.dim(formatDuration(event.taskDurationMs));
     if (failure !== undefined) {
       this.#emit(
-        `${pad}${p.red('✖')} ${label} ${p.red('failed')} ${time}: ${p.red(oneLine(failure.message))}`,
+        `${pad}${p.red('✖')} ${label} ${p.red('failed')} ${time}: ${p.red(safeText(failure.message))}`,
       );
     } else if (event.outcome === 'cancelled') {
-      const why = event.message === undefined ? '' : `: ${p.yellow(oneLine(event.message))}`;
+      const why = event.message === undefined ? '' : `: ${p.yellow(safeText(event.message))}`;
       this.#emit(`${pad}${p.yellow('⊘')} ${label} ${p.yellow('cancelled')} ${time}${why}`);
     } else {
       this.#emit(`${pad}${p.green('✔')} ${label} ${p.green('completed')} ${time}`);

@@ -20,10 +20,16 @@ export interface RendererContext {
  * the trackers first, then hands the event to its mode. Every method is synchronous and cheap.
  */
 export interface ModeRenderer {
-  /** A line about something outside any group: a run, a log, an interrupt. */
-  print(lines: readonly string[]): void;
-  /** A run inside a group's branch; `tracker` is its innermost group, when known. */
-  record(record: ExecutionRecord, tracker: GroupTracker | undefined): void;
+  /**
+   * Lines about something outside any group (a run, a log, an interrupt), fitted to the width on a
+   * TTY unless `fit` is false (the summary).
+   */
+  print(lines: readonly string[], fit?: boolean): void;
+  /**
+   * A run inside a group's branch; `tracker` is its innermost group, when known; `retry`, for a
+   * failed run its group runs again, the attempt that comes next.
+   */
+  record(record: ExecutionRecord, tracker: GroupTracker | undefined, retry?: number): void;
   /** A group event, after `tracker` applied it; `failure` is the task failure it recorded. */
   group(event: GroupEvent, tracker: GroupTracker, failure: TaskFailure | undefined): void;
   /** Writes a pending frame now. */

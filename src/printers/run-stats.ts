@@ -1,5 +1,6 @@
 import type { BusEvent, ExecutionRecord } from '../bus/events.js';
 import type { Palette } from './color.js';
+import { RunEnds } from './run-ends.js';
 import { STATUS_SYMBOLS, formatDuration, statusStyle } from './format.js';
 
 /** One of the slowest runs in a printer's summary. */
@@ -10,7 +11,10 @@ export interface SlowRun {
   executionTimeMs: number;
 }
 
-/** What a printer saw, for its end-of-run summary. */
+/**
+ * What a printer saw, for its end-of-run summary. A run its group ran again (group `maxRetries`)
+ * counts once, by its final outcome, so the counts agree with the group's own.
+ */
 export interface RunSummary {
   /** Runs that reached an end: completed, failed, cancelled, interrupted or recovered. */
   runs: number;
@@ -19,9 +23,9 @@ export interface RunSummary {
   cancelled: number;
   interrupted: number;
   recovered: number;
-  /** Runs that needed more than one attempt. */
+  /** Runs that needed more than one attempt (their own retry policy, or their group's). */
   retried: number;
-  /** `retrying` records: attempts that failed and were tried again. */
+  /** Attempts that failed and were tried again: `retrying` records, and runs their group ran again. */
   retries: number;
   /** Log events, and among them warnings and errors. */
   logs: number;
@@ -40,10 +44,13 @@ function plural(n: number, one: string, many = `${one}s`): string {
 type EndStatus = 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'recovered';
 
 const END_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'recovered']);
-
-/** Counts runs as events arrive: O(1) per event (the slowest list is short). */
+/**
+ * Counts runs as events arrive: O(1) per event (the slowest list is short). A run its group runs
+ * again counts once, by its last outcome (see `RunEnds`).
+ */
 export class RunStats {
   #counts = { completed: 0, failed: 0, cancelled: 0, interrupted: 0, recovered: 0 };
+  #ends = new RunEnds();
   #retriedAddresses = new Set<string>();
   #retries = 0;
   #logs = 0;
@@ -67,6 +74,10 @@ export class RunStats {
       else if (event.severity === 'error') this.#errors++;
       return;
     }
+    if (event.kind === 'group') {
+      this.#ends.group(event);
+      return;
+    }
     if (event.kind !== 'execution') return;
     if (event.status === 'retrying') {
       this.#retries++;
@@ -74,7 +85,15 @@ export class RunStats {
       return;
     }
     if (!END_STATUSES.has(event.status)) return;
-    this.#counts[event.status as EndStatus]++;
+    const status = event.status as EndStatus;
+    const previous = this.#ends.end(event);
+    if (previous !== undefined) {
+      // Its group ran it again: the earlier attempt was a retry, not a run of its own.
+      this.#counts[previous as EndStatus]--;
+      this.#retries++;
+      this.#retriedAddresses.add(event.address);
+    }
+    this.#counts[status]++;
     const ms = event.executionTimeMs;
     if (this.slowestCount > 0 && typeof ms === 'number' && Number.isFinite(ms))
       this.#rank(event, ms);

@@ -102,7 +102,7 @@ describe('EventPrinter: the tree', () => {
       '  ⊘ Slow tool_call cancelled 5 ms: stop',
       '  ↺ Old tool_call recovered <1 ms',
       '  ◌ Wait tool_call awaiting',
-      '  • [info] fetched 3 docs {"n":3}',
+      '  • [info] fetched 3 docs⏎second line {"n":3}',
       '• [warning] careful',
       '• [error] bad',
       '• [debug] noise',

@@ -4,14 +4,13 @@ import {
   formatDuration,
   formatPercent,
   formatRate,
-  oneLine,
   renderSegments,
-  shortJson,
   statusStyle,
   truncate,
   visibleLength,
 } from '../../src/printers/format.js';
 import { createPalette } from '../../src/printers/color.js';
+import { shortJson } from '../../src/printers/short-json.js';
 import {
   branchSegment,
   depthOf,
@@ -73,9 +72,15 @@ describe('text fitting', () => {
     expect(renderSegments(segs, 0)).toBe('');
   });
 
-  it('keeps one line without control characters', () => {
-    expect(oneLine('first\nsecond')).toBe('first');
-    expect(oneLine('a\u001b[31mb\tc')).toBe('a [31mb c');
+  it('counts wide characters as two cells, combining marks as none, controls as shown', () => {
+    expect(visibleLength('文档')).toBe(4);
+    expect(visibleLength('e\u0301')).toBe(1);
+    expect(visibleLength('a\u001bb\n')).toBe(4);
+    expect(visibleLength('\u202e')).toBe(6);
+    expect(visibleLength('⚡ok')).toBe(4);
+    expect(truncate('文档处理', 5)).toBe('文档…');
+    expect(truncate('文档处理', 4)).toBe('文…');
+    expect(renderSegments([{ text: 'ab' }, { text: '文档' }], 4)).toBe('ab…');
   });
 
   it('shows values as short JSON', () => {
@@ -84,7 +89,7 @@ describe('text fitting', () => {
     expect(shortJson('x'.repeat(30), 10)).toBe('xxxxxxxxx…');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(shortJson(cyclic, 40)).toBe('[object Object]');
+    expect(shortJson(cyclic, 40)).toBe('{"self":[Circular]}');
     expect(shortJson(undefined, 40)).toBe('undefined');
   });
 

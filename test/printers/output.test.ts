@@ -22,7 +22,7 @@ describe('Output', () => {
       },
     });
     output.lines(['a']);
-    output.write('b');
+    output.raw('b');
     output.lines([]);
     expect(calls).toBe(1);
     expect(output.broken).toBe(true);

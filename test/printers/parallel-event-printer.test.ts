@@ -462,7 +462,7 @@ describe('progress mode on a TTY', () => {
     const sim = new GroupSim('G', 3);
     p.handle(sim.start());
     vi.advanceTimersByTime(0);
-    expect(screen(stream.text)).toEqual(['G  …']);
+    expect(screen(stream.text)).toEqual(['G 0…']);
     p.close();
     const wide = new FakeStream(true, 200, 30);
     const q = make('progress', wide, { width: 30 });
@@ -532,7 +532,7 @@ describe('progress mode on a TTY', () => {
     vi.advanceTimersByTime(0);
     const shown = screen(stream.text);
     expect(shown).toHaveLength(4);
-    expect(shown[3]).toBe('… 5 more lines');
+    expect(shown[3]).toBe('+5 more groups');
     p.close();
   });
 });
