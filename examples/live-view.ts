@@ -77,11 +77,11 @@ console.log(`Live view: ${view.url}`);
 const outcome = await state.run(research, { topic: 'parallel agents' });
 console.log(`Research: ${outcome.ok ? JSON.stringify(outcome.result) : outcome.errorMessage}`);
 
-const groups = state.history.events.filter((e) => e.status === 'completed' && e.isParallel);
+const parallelRuns = state.history.events.filter((e) => e.status === 'completed' && e.isParallel);
 const tokens = state.history.events
   .filter((e) => e.status === 'completed' && e.actor.name === 'Summarize')
   .reduce((sum, e) => sum + (e.result as { usage: { totalTokens: number } }).usage.totalTokens, 0);
-console.log(`${groups.length} parallel runs completed, ${tokens} tokens`);
+console.log(`${parallelRuns.length} parallel runs completed, ${tokens} tokens`);
 console.log(`${view.eventCount} events served`);
 
 if (process.stdout.isTTY) {

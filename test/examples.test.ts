@@ -63,6 +63,13 @@ const expected: Record<string, (string | RegExp)[]> = {
     "restored: open; a task: failed: Circuit breaker open: task 0 of group 'AfterRestart' was refused without being invoked",
     'after reset(): closed; a task: ok: "served"',
   ],
+  'live-view.ts': [
+    /^Live view: http:\/\/127\.0\.0\.1:\d+\/$/m,
+    'Research: {"topic":"parallel agents","summaries":22}',
+    '44 parallel runs completed, 2282 tokens',
+    '148 events served',
+    'Live view closed.',
+  ],
   'parallel-basic.ts': [
     'Fetched 6 pages with 3 workers',
     '[0] https://example.com/a: 21504 bytes',

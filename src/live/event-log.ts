@@ -1,5 +1,31 @@
 import type { BusEvent, EventBus } from '../index.js';
-import { safeStringify } from './serialize.js';
+import { safeStringify, toSafeJson } from './serialize.js';
+
+/** The fields of an event that hold the user's values (anything at all). */
+const VALUE_FIELDS = ['result', 'error', 'metadata'] as const;
+
+/** A frame longer than this is serialized again with every field bounded. */
+const MAX_FAST_CHARS = 256 * 1024;
+
+/**
+ * An event as JSON, never throwing. The user's values (`result`, `error`, `metadata`) go
+ * through the bounded walker; the rest is the bus's own plain fields, stringified directly, with
+ * the walker as fallback should a field be unsafe or huge after all (a custom event).
+ */
+export function serializeEvent(event: unknown): string {
+  if (event === null || typeof event !== 'object') return safeStringify(event);
+  const copy: Record<string, unknown> = { ...(event as Record<string, unknown>) };
+  for (const field of VALUE_FIELDS) {
+    if (copy[field] !== undefined) copy[field] = toSafeJson(copy[field]);
+  }
+  try {
+    const text = JSON.stringify(copy);
+    if (text.length <= MAX_FAST_CHARS) return text;
+  } catch {
+    // A BigInt or a cycle in a field of a custom event: the walker below handles it.
+  }
+  return safeStringify(event);
+}
 
 /**
  * Every bus event since the view started, each numbered (its SSE `id`) and already serialized as
@@ -35,7 +61,7 @@ export class EventLog {
   /** Serializes `event` (safely, whatever it holds) and numbers it. */
   append(event: unknown): void {
     const id = this.#nextId++;
-    this.#frames.push(`id: ${id}\ndata: ${safeStringify(event)}\n\n`);
+    this.#frames.push(`id: ${id}\ndata: ${serializeEvent(event)}\n\n`);
     if (this.#frames.length - this.#head > this.#maxEvents) {
       this.#frames[this.#head++] = undefined;
       this.#firstId++;

@@ -30,11 +30,6 @@ export class SseConnection {
     res.on('close', this.#handleClose);
   }
 
-  /** Whether the stream ended (the page left, or `end()`). */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** Writes a named event without an id (it does not move the page's `Last-Event-ID`). */
   send(event: string, data: unknown): void {
     if (this.#closed) return;

@@ -1,7 +1,8 @@
 import { request, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, connect, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
-import { Agent, type BusEvent, EventBus, ExecutionState, LLM, Tool } from '../../src/index.js';
+import type { ExecutionState } from '../../src/index.js';
+import { Agent, type BusEvent, EventBus, LLM, Tool } from '../../src/index.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -98,8 +98,15 @@ describe.skipIf(!hasChromium)('the live page in Chromium', () => {
     expect(limit.slice(0, 5)).toEqual(['openai', '▲ 5', '4', 'sustained success', '2']);
     expect(await page.locator('#log').textContent()).toContain('three groups done');
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');
-    expect(await page.locator('#timeline').getAttribute('aria-label')).toMatch(
-      /^Timeline: 25 parallel tasks in 3 groups over /,
+    // The timeline redraws a few times a second: wait for the drawing with every task.
+    await page
+      .locator('#timeline[aria-label^="Timeline: 25 parallel tasks in 3 groups over "]')
+      .waitFor({ state: 'attached' });
+    // A click on the first bar (the first lane of the first group, at its start) selects that branch.
+    await page.locator('#timeline').click({ position: { x: 142, y: 3 } });
+    expect(await page.locator('#details .details-title').textContent()).toMatch(/^\[\d+\]$/);
+    expect(await page.locator('#details dd').first().textContent()).toMatch(
+      /^Pipeline::Fetch\[\d+\]$/,
     );
 
     // The failed Parse run: its error on click.

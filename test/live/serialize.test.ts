@@ -1,5 +1,6 @@
 /** Any value an event carries becomes bounded, plain JSON, and serializing never throws. */
 import { describe, expect, it } from 'vitest';
+import { serializeEvent } from '../../src/live/event-log.js';
 import { safeStringify, toSafeJson } from '../../src/live/serialize.js';
 
 describe('toSafeJson', () => {
@@ -167,5 +168,29 @@ describe('toSafeJson with toJSON chains', () => {
   it('stops a toJSON that keeps returning new objects at the depth limit', () => {
     const endless = (): object => ({ toJSON: endless });
     expect(toSafeJson(endless(), { maxDepth: 3 })).toBe('[Object]');
+  });
+});
+
+describe('serializeEvent', () => {
+  it('bounds the value fields and keeps the plain ones', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const text = serializeEvent({ kind: 'log', message: 'm', metadata: cyclic, gone: undefined });
+    expect(JSON.parse(text)).toEqual({
+      kind: 'log',
+      message: 'm',
+      metadata: { self: '[Circular]' },
+    });
+  });
+
+  it('falls back to the bounded walker for a custom event with odd or huge fields', () => {
+    expect(JSON.parse(serializeEvent({ kind: 'custom', count: 3n }))).toEqual({
+      kind: 'custom',
+      count: '3n',
+    });
+    const huge = JSON.parse(serializeEvent({ kind: 'custom', text: 'z'.repeat(300_000) }));
+    expect(huge.text).toBe(`${'z'.repeat(10_000)}… [290000 more characters]`);
+    expect(serializeEvent('just text')).toBe('"just text"');
+    expect(serializeEvent(null)).toBe('null');
   });
 });

@@ -279,17 +279,20 @@ class RunTree {
     this.setFocus(node, true);
   }
 
+  /** Opens or closes a node; its own row answers at once, its children's rows come by frame. */
   toggle(node) {
     if (node.children.length === 0) return;
     this.setExpanded(node, !node.expanded);
+    if (node.li) this.updateRow(node);
     requestFrame();
   }
 
   select(node) {
-    if (this.selected) this.markDirty(this.selected);
+    const previous = this.selected;
     this.selected = node;
-    if (node.li) node.li.setAttribute('aria-selected', 'true');
-    this.markDirty(node);
+    if (previous && previous.li) this.updateRow(previous);
+    if (node.li) this.updateRow(node);
+    else this.markDirty(node);
     this.onSelect(node, true);
     requestFrame();
   }
