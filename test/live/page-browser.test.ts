@@ -337,6 +337,8 @@ describe.skipIf(!hasChromium)('the live page in Chromium', () => {
   });
 });
 
-describe.skipIf(hasChromium)('the live page in Chromium', () => {
-  it.skip(SKIP_MESSAGE, () => {});
-});
+if (!hasChromium) {
+  describe('the live page in Chromium', () => {
+    it.skip(SKIP_MESSAGE, () => {});
+  });
+}
