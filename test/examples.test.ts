@@ -98,6 +98,13 @@ const expected: Record<string, (string | RegExp)[]> = {
     'after a 429 with retry-after-ms 300: served',
     'the retry came 300 ms or more after the 429: true',
   ],
+  'live-view.ts': [
+    /^Live view: http:\/\/127\.0\.0\.1:\d+\/$/m,
+    'Research: {"topic":"parallel agents","summaries":22}',
+    '44 parallel runs completed, 2282 tokens',
+    '148 events served',
+    'Live view closed.',
+  ],
   'parallel-basic.ts': [
     'Fetched 6 pages with 3 workers',
     '[0] https://example.com/a: 21504 bytes',
