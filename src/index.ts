@@ -76,3 +76,31 @@ export type {
   SlowRun,
   TaskFailure,
 } from './printers/index.js';
+export { checkStateId, STATE_ID_PATTERN } from './recovery/backend.js';
+export type { StateBackend } from './recovery/backend.js';
+export {
+  CorruptStateError,
+  StateNotFoundError,
+  StateVersionError,
+  UnstorableValueError,
+} from './recovery/errors.js';
+export { FileSystemStateBackend } from './recovery/file-system-backend.js';
+export type { FileSystemStateBackendOptions } from './recovery/file-system-backend.js';
+export { toJsonValue } from './recovery/json-value.js';
+export type { JsonValue } from './recovery/json-value.js';
+export {
+  applyEntry,
+  checkSnapshot,
+  STATE_FORMAT,
+  STATE_FORMAT_VERSION,
+} from './recovery/snapshot.js';
+export type {
+  CheckpointEntry,
+  StateMetadata,
+  StateSnapshot,
+  StateStatus,
+  StateSummary,
+  StoredRecord,
+} from './recovery/snapshot.js';
+export { SqliteStateBackend } from './recovery/sqlite-backend.js';
+export type { SqliteStateBackendOptions } from './recovery/sqlite-backend.js';
