@@ -6,6 +6,7 @@
  *   2. wall time of 100 tasks of 20 ms on 10 workers against the ideal 200 ms
  *   3. overhead per group, and 5 independent 50 ms tasks sequential vs parallel
  *   4. per-run cost of 10 000 actor runs (`event.run(…)` of a Tool) in one group
+ *   5. raw checkpoint cost: one append per finished run on each state backend (checkpoints.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -22,6 +23,7 @@ import {
   pLimitContender,
   pMapContender,
 } from './contenders.js';
+import { checkpointCost } from './checkpoints.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
 
 // ---- rh-agents: each runs `n` tasks on `workers` and returns the results ---------------------
@@ -290,11 +292,26 @@ async function main(): Promise<void> {
   console.log(await groupOverhead());
   console.log('\n4. Per-run cost of actor runs (Tool with a zod input schema, retry disabled)\n');
   console.log(await actorRuns());
+  console.log(
+    '\n5. Raw checkpoint cost: append() of one finished run (started + completed records, ~350 bytes) to one state\n',
+  );
+  const checkpoints = await checkpointCost();
+  console.log(checkpoints.text);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log(
     `\nTargets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
       `100 x 20 ms within 5% of 200 ms: ${verdict(wall.overIdeal <= 5)} (+${fixed(wall.overIdeal)}%).`,
   );
+  const fsCost = checkpoints.perAppend.get('FileSystemStateBackend');
+  const sqliteCost = checkpoints.perAppend.get('SqliteStateBackend');
+  if (fsCost && sqliteCost) {
+    const flat = (c: { at1k: number; at4k: number }): boolean => c.at4k <= c.at1k * 1.2;
+    console.log(
+      `Checkpoints (issue 9, raw append; the durable run path must stay under 50 µs on the filesystem, 30 µs on SQLite): ` +
+        `filesystem ${fixed(fsCost.at4k, 1)} µs, flat: ${verdict(flat(fsCost))}; ` +
+        `SQLite ${fixed(sqliteCost.at4k, 1)} µs, flat: ${verdict(flat(sqliteCost))}.`,
+    );
+  }
   console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);
 }
 

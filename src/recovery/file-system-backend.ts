@@ -13,6 +13,7 @@ import {
   openSync,
   readdirSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -33,10 +34,12 @@ import {
   snapshotProblem,
 } from './snapshot.js';
 import {
+  type BaseHeader,
   encodeBase,
   parseBase,
   parseLog,
   readHeader,
+  splitBase,
   readLastLogLine,
   readText,
 } from './state-files.js';
@@ -139,11 +142,13 @@ export class FileSystemStateBackend implements StateBackend {
         `${OWNER}.save: the snapshot of state '${stateId}' is not valid: ${problem}.`,
       );
     }
-    const json = stringify(snapshot, `state '${stateId}'`, 'snapshot');
+    const where = `state '${stateId}'`;
+    const meta = stringify({ ...snapshot, history: [] }, where, 'snapshot');
+    const history = `${stringify(snapshot.history, where, 'history')}\n`;
     mkdirSync(this.dir, { recursive: true });
     const writer = this.#writers.get(stateId);
     const seq = writer?.seq ?? this.#lastSeqOnDisk(stateId);
-    const baseBytes = this.#replaceBase(stateId, encodeBase(snapshot, json, seq));
+    const baseBytes = this.#replaceBase(stateId, encodeBase(snapshot, seq, meta, history));
     if (writer === undefined) removeFile(this.#log(stateId));
     else {
       this.#replaceLog(stateId, writer);
@@ -261,13 +266,15 @@ export class FileSystemStateBackend implements StateBackend {
   #writer(stateId: string): Writer {
     const open = this.#writers.get(stateId);
     if (open !== undefined) return open;
-    const baseText = readText(this.#base(stateId));
-    if (baseText === undefined) {
+    let header: BaseHeader;
+    try {
+      header = readHeader(this.#base(stateId), stateId, this.dir);
+    } catch (error) {
+      if (!(error instanceof StateNotFoundError)) throw error;
       throw new StateNotFoundError(stateId, this.dir, {
         message: `${OWNER}.append: no state '${stateId}' is stored in ${this.dir}; save() a snapshot of it before appending.`,
       });
     }
-    const { header } = parseBase(baseText, this.#base(stateId), stateId);
     const logText = readText(this.#log(stateId)) ?? '';
     const { entries, validChars, lines } = parseLog(
       logText,
@@ -282,7 +289,7 @@ export class FileSystemStateBackend implements StateBackend {
       status: last?.status ?? header.status,
       lines,
       logBytes: Buffer.byteLength(logText.slice(0, validChars)),
-      baseBytes: Buffer.byteLength(baseText),
+      baseBytes: statSync(this.#base(stateId)).size,
       compactAt: this.#compactEvery,
     };
     if (last === undefined && lines > 0) {
@@ -298,17 +305,27 @@ export class FileSystemStateBackend implements StateBackend {
   }
 
   /**
-   * Folds the log into the base. Crash-safe at every step: the new base (with the last folded
-   * sequence number) replaces the old by a rename, then an empty log replaces the old one; a
-   * crash in between leaves a log whose entries the base already holds, which readers skip.
+   * Folds the log into the base: the base's history lines are copied as they are, the log's
+   * records added as new lines, and its newest status, storage and timestamp taken. Crash-safe
+   * at every step: the new base (with the last folded sequence number) replaces the old by a
+   * rename, then an empty log replaces the old one; a crash in between leaves a log whose
+   * entries the base already holds, which readers skip.
    */
   #compact(stateId: string, writer: Writer): void {
     try {
-      const snapshot = this.#read(stateId);
-      writer.baseBytes = this.#replaceBase(
-        stateId,
-        encodeBase(snapshot, JSON.stringify(snapshot), writer.seq),
-      );
+      const baseText = readText(this.#base(stateId)) ?? '';
+      const { header, meta, historyLines } = splitBase(baseText, this.#base(stateId), stateId);
+      const logText = readText(this.#log(stateId)) ?? '';
+      const { entries } = parseLog(logText, this.#log(stateId), stateId, header.seq);
+      let added = '';
+      for (const { entry, status } of entries) {
+        added += `${JSON.stringify(entry.records)}\n`;
+        meta.status = status;
+        if (entry.storage !== undefined) meta.storage = entry.storage;
+        meta.updatedAt = entry.updatedAt;
+      }
+      const text = encodeBase(meta, writer.seq, JSON.stringify(meta), historyLines + added);
+      writer.baseBytes = this.#replaceBase(stateId, text);
       this.#replaceLog(stateId, writer);
       writer.compactAt = this.#compactEvery;
     } catch {

@@ -106,19 +106,6 @@ export function applyEntries(
   return snapshot;
 }
 
-/** The summary `list()` returns for a snapshot. */
-export function summarize(snapshot: StateSnapshot): StateSummary {
-  const summary: StateSummary = {
-    stateId: snapshot.stateId,
-    tags: snapshot.metadata.tags,
-    status: snapshot.status,
-    createdAt: snapshot.createdAt,
-    updatedAt: snapshot.updatedAt,
-  };
-  if (snapshot.metadata.pipeline !== undefined) summary.pipeline = snapshot.metadata.pipeline;
-  return summary;
-}
-
 /**
  * `value` (parsed from storage) as a snapshot. Throws `StateVersionError` when a newer rh-agents
  * wrote it, and `CorruptStateError` when it is not a snapshot; `where` names the state or file
@@ -190,10 +177,42 @@ const EVENT_TYPES = ['agent_call', 'tool_call', 'llm_call'];
 
 function recordsProblem(records: readonly unknown[], path: string): string | undefined {
   for (let i = 0; i < records.length; i++) {
-    const problem = recordProblem(records[i]);
-    if (problem !== undefined) return `${path}[${i}]: ${problem}`;
+    if (isRecord(records[i])) continue;
+    return `${path}[${i}]: ${recordProblem(records[i]) as string}`;
   }
   return undefined;
+}
+
+/** The fast check of a record, on every append and load; `recordProblem` says what is wrong. */
+function isRecord(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<Record<keyof StoredRecord, unknown>>;
+  const actor = r.actor as { name?: unknown; eventType?: unknown } | null;
+  const error = r.error as { name?: unknown; message?: unknown } | null | undefined;
+  return (
+    typeof actor === 'object' &&
+    actor !== null &&
+    typeof actor.name === 'string' &&
+    (actor.eventType === 'tool_call' ||
+      actor.eventType === 'agent_call' ||
+      actor.eventType === 'llm_call') &&
+    typeof r.address === 'string' &&
+    typeof r.status === 'string' &&
+    typeof r.isParallel === 'boolean' &&
+    Number.isFinite(r.retryAttempt) &&
+    Number.isFinite(r.timestamp) &&
+    (r.executionTimeMs === undefined || Number.isFinite(r.executionTimeMs)) &&
+    (r.message === undefined || typeof r.message === 'string') &&
+    (r.detail === undefined || typeof r.detail === 'string') &&
+    (r.tag === undefined || typeof r.tag === 'string') &&
+    (r.groupId === undefined || typeof r.groupId === 'string') &&
+    (r.parallelIndex === undefined || Number.isFinite(r.parallelIndex)) &&
+    (error === undefined ||
+      (typeof error === 'object' &&
+        error !== null &&
+        typeof error.name === 'string' &&
+        typeof error.message === 'string'))
+  );
 }
 
 function recordProblem(record: unknown): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * `SqliteStateBackend`: states in one SQLite database file (better-sqlite3 12, WAL). Each append
- * is one INSERT of an entry row (its own transaction); entries are folded into the base snapshot
- * now and then, in one transaction. See `sqlite-schema.ts` for the tables.
+ * is one INSERT of an entry row (its own transaction); entries are folded into the base now and
+ * then, in one transaction. See `sqlite-schema.ts` for the tables.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -40,8 +40,9 @@ export interface SqliteStateBackendOptions {
    */
   fsync?: boolean;
   /**
-   * Fold a state's entries into its base once it has at least this many **and** they are at
-   * least as large as the base (the average append cost then stays flat). `Infinity`: never.
+   * Fold a state's entry rows into its base once it has this many. A fold moves rows inside the
+   * database (its cost does not depend on the size of the state) and drops the copies of the
+   * storage that entries carried. `Infinity`: never.
    * @default 1000
    */
   compactEvery?: number;
@@ -70,8 +71,8 @@ export class SqliteStateBackend implements StateBackend {
   readonly #compactEvery: number;
   readonly #db: SqliteDatabase;
   readonly #sql: Statements;
-  /** Per state appended to by this backend: entries not yet folded and their size, and the base's size. */
-  readonly #pending = new Map<string, { entries: number; bytes: number; baseBytes: number }>();
+  /** Per state appended to by this backend: its entry rows not yet folded. */
+  readonly #pending = new Map<string, number>();
   #closed = false;
 
   constructor(options: SqliteStateBackendOptions) {
@@ -114,14 +115,14 @@ export class SqliteStateBackend implements StateBackend {
       );
     }
     try {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma(`synchronous = ${fsync ? 'FULL' : 'NORMAL'}`);
-      this.#db.exec(SCHEMA);
-      const row = this.#db.prepare(SQL.schemaVersion).get() as { value: string };
-      const schema = Number(row.value);
+      // A database of a newer schema is refused before anything in it changes.
+      const schema = this.#schemaVersion();
       if (schema > SQLITE_SCHEMA_VERSION) {
         throw new StateVersionError(`The database ${this.file}`, schema, SQLITE_SCHEMA_VERSION);
       }
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${fsync ? 'FULL' : 'NORMAL'}`);
+      this.#db.exec(SCHEMA);
       this.#sql = Object.fromEntries(
         Object.entries(SQL).map(([name, sql]) => [name, this.#db.prepare(sql)]),
       ) as Statements;
@@ -138,7 +139,7 @@ export class SqliteStateBackend implements StateBackend {
 
   async load(stateId: string): Promise<StateSnapshot> {
     this.#check(stateId, 'load');
-    return this.#db.transaction(() => this.#read(stateId).snapshot)();
+    return this.#db.transaction(() => this.#read(stateId))();
   }
 
   async save(snapshot: StateSnapshot): Promise<void> {
@@ -157,7 +158,8 @@ export class SqliteStateBackend implements StateBackend {
         `${OWNER}.save: the snapshot of state '${stateId}' is not valid: ${problem}.`,
       );
     }
-    const json = stringify(snapshot, `state '${stateId}'`, 'snapshot');
+    const json = stringify({ ...snapshot, history: [] }, `state '${stateId}'`, 'snapshot');
+    const history = stringify(snapshot.history, `state '${stateId}'`, 'history');
     this.#db
       .transaction(() => {
         this.#sql.upsertState.run({
@@ -168,13 +170,14 @@ export class SqliteStateBackend implements StateBackend {
           tags: JSON.stringify(snapshot.metadata.tags),
           createdAt: snapshot.createdAt,
           updatedAt: snapshot.updatedAt,
-          bytes: json.length,
         });
         this.#sql.upsertBase.run(stateId, json);
+        this.#sql.deleteHistory.run(stateId);
         this.#sql.deleteEntries.run(stateId);
+        this.#sql.savedHistory.run(history, stateId);
       })
       .immediate();
-    this.#pending.set(stateId, { entries: 0, bytes: 0, baseBytes: json.length });
+    this.#pending.set(stateId, 0);
   }
 
   append(stateId: string, entry: CheckpointEntry): void {
@@ -199,11 +202,8 @@ export class SqliteStateBackend implements StateBackend {
         message: `${OWNER}.append: no state '${stateId}' is stored in ${this.file}; save() a snapshot of it before appending.`,
       });
     }
-    pending.entries++;
-    pending.bytes += json.length;
-    if (pending.entries >= this.#compactEvery && pending.bytes >= pending.baseBytes) {
-      this.#compact(stateId);
-    }
+    this.#pending.set(stateId, pending + 1);
+    if (pending + 1 >= this.#compactEvery) this.#compact(stateId);
   }
 
   async list(filter: { tag?: string; pipeline?: string } = {}): Promise<StateSummary[]> {
@@ -233,6 +233,7 @@ export class SqliteStateBackend implements StateBackend {
     return this.#db
       .transaction(() => {
         this.#sql.deleteEntries.run(stateId);
+        this.#sql.deleteHistory.run(stateId);
         this.#sql.deleteBase.run(stateId);
         return this.#sql.deleteState.run(stateId).changes > 0;
       })
@@ -245,34 +246,43 @@ export class SqliteStateBackend implements StateBackend {
     this.#db.close();
   }
 
-  /** The entries not yet folded into a state's base, counted once per state and backend. */
-  #countPending(stateId: string): { entries: number; bytes: number; baseBytes: number } {
-    const { entries, bytes } = this.#sql.pending.get(stateId) as { entries: number; bytes: number };
-    const state = this.#sql.state.get(stateId) as { baseBytes: number } | undefined;
-    const pending = { entries, bytes, baseBytes: state?.baseBytes ?? 0 };
-    this.#pending.set(stateId, pending);
-    return pending;
+  /** The schema version recorded in the database; 0 when it has no rh-agents tables yet. */
+  #schemaVersion(): number {
+    const table = this.#db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rh_agents_meta'`)
+      .get();
+    if (table === undefined) return 0;
+    const row = this.#db.prepare(`SELECT value FROM rh_agents_meta WHERE key = 'schema'`).get() as
+      { value: string } | undefined;
+    return Number(row?.value ?? 0);
   }
 
-  /** The state as stored and the last sequence number in it. Run inside a transaction. */
-  #read(stateId: string): { snapshot: StateSnapshot; seq: number } {
+  /** The entry rows not yet folded into a state's base, counted once per state and backend. */
+  #countPending(stateId: string): number {
+    const { entries } = this.#sql.pending.get(stateId) as { entries: number };
+    this.#pending.set(stateId, entries);
+    return entries;
+  }
+
+  /** The state as stored: base, folded history, later entries. Run inside a transaction. */
+  #read(stateId: string): StateSnapshot {
     const state = this.#sql.state.get(stateId) as { version: number; baseSeq: number } | undefined;
     if (state === undefined) throw new StateNotFoundError(stateId, this.file);
     const where = `State '${stateId}' in ${this.file}`;
     checkVersion(state, where);
     const base = this.#sql.base.get(stateId) as { snapshot: string } | undefined;
     if (base === undefined) throw this.#corrupt(stateId, 'its base snapshot row is missing');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(base.snapshot);
-    } catch (error) {
-      throw this.#corrupt(
-        stateId,
-        `its base snapshot is not JSON (${(error as Error).message})`,
-        error,
-      );
+    const parsed = this.#parse(stateId, base.snapshot, 'its base snapshot') as StateSnapshot;
+    if (typeof parsed === 'object' && parsed !== null && Array.isArray(parsed.history)) {
+      for (const row of this.#sql.history.all(stateId) as { seq: number; records: string }[]) {
+        const records = this.#parse(stateId, row.records, `the history of entry ${row.seq}`);
+        if (!Array.isArray(records)) {
+          throw this.#corrupt(stateId, `the history of entry ${row.seq} is not an array`);
+        }
+        for (const record of records) parsed.history.push(record);
+      }
     }
-    const snapshot = checkSnapshot(parsed, `${where} (its base snapshot)`);
+    const snapshot = checkSnapshot(parsed, `${where} (its base snapshot and history)`);
     const rows = this.#sql.entries.all(stateId) as { seq: number; entry: string }[];
     const entries: CheckpointEntry[] = [];
     for (const row of rows) {
@@ -283,41 +293,50 @@ export class SqliteStateBackend implements StateBackend {
           `entry ${row.seq} follows entry ${expected - 1} (entries are missing)`,
         );
       }
-      let entry: unknown;
-      try {
-        entry = JSON.parse(row.entry);
-      } catch (error) {
-        throw this.#corrupt(
-          stateId,
-          `entry ${row.seq} is not JSON (${(error as Error).message})`,
-          error,
-        );
-      }
+      const entry = this.#parse(stateId, row.entry, `entry ${row.seq}`);
       const problem = entryProblem(entry);
       if (problem !== undefined) throw this.#corrupt(stateId, `entry ${row.seq}: ${problem}`);
       entries.push(entry as CheckpointEntry);
     }
-    return { snapshot: applyEntries(snapshot, entries), seq: state.baseSeq + entries.length };
+    return applyEntries(snapshot, entries);
   }
 
-  /** Folds a state's entries into its base, in one transaction; a failure leaves them as they were. */
+  #parse(stateId: string, text: string, what: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw this.#corrupt(stateId, `${what} is not JSON (${(error as Error).message})`, error);
+    }
+  }
+
+  /**
+   * Folds a state's entry rows into its base, in one transaction and inside SQLite: their
+   * records become history rows, the newest status, storage and timestamp go into the base.
+   * A failure leaves everything as it was; the fold is tried again after as many appends.
+   */
   #compact(stateId: string): void {
     try {
       this.#db
         .transaction(() => {
-          const { snapshot, seq } = this.#read(stateId);
-          const json = JSON.stringify(snapshot);
-          this.#sql.upsertBase.run(stateId, json);
-          this.#sql.deleteFolded.run(stateId, seq);
-          this.#sql.folded.run(seq, json.length, snapshot.status, snapshot.updatedAt, stateId);
-          this.#pending.set(stateId, { entries: 0, bytes: 0, baseBytes: json.length });
+          const last = this.#sql.lastEntry.get(stateId) as
+            { seq: number; status: StateStatus; updatedAt: number } | undefined;
+          if (last === undefined) return;
+          const storage = this.#sql.lastStorage.get(stateId) as { storage: string } | undefined;
+          this.#sql.foldRecords.run(stateId, last.seq);
+          this.#sql.foldBase.run({
+            stateId,
+            status: last.status,
+            updatedAt: last.updatedAt,
+            storage: storage?.storage ?? null,
+          });
+          this.#sql.foldedEntries.run(stateId, last.seq);
+          this.#sql.foldState.run(last.seq, last.status, last.updatedAt, stateId);
         })
         .immediate();
     } catch {
-      // The entries stay where they are and load as before; try again after as many more.
-      const pending = this.#pending.get(stateId);
-      if (pending !== undefined) pending.entries = 0;
+      // The entries stay where they are and load as before.
     }
+    this.#pending.set(stateId, 0);
   }
 
   #corrupt(stateId: string, problem: string, cause?: unknown): CorruptStateError {

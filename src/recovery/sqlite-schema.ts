@@ -1,9 +1,9 @@
 /**
  * The tables of a `SqliteStateBackend` database. A state has a small row (status, timestamps,
- * tags, the sequence number folded into its base), its base snapshot in a table of its own, and
- * one row per appended entry keyed by state id and sequence number. An append is one INSERT:
- * it touches no other row, so its cost does not depend on the size of the state. Entries are
- * folded into the base now and then.
+ * tags, the sequence number folded into its base), a base snapshot without its history, its
+ * folded history as one row of records per entry, and one row per entry appended since. An
+ * append is one INSERT; a fold moves entry rows into history rows inside SQLite (no JSON passes
+ * through JavaScript), so neither cost depends on the size of the state.
  */
 
 /** The schema version this rh-agents writes; a database with a newer one is refused. */
@@ -18,18 +18,23 @@ INSERT OR IGNORE INTO rh_agents_meta (key, value) VALUES ('schema', '${SQLITE_SC
 CREATE TABLE IF NOT EXISTS rh_agents_states (
   state_id TEXT PRIMARY KEY,
   version INTEGER NOT NULL,      -- the snapshot format version
-  status TEXT NOT NULL,          -- as of the base snapshot (a later entry row has the newer one)
+  status TEXT NOT NULL,          -- as of the base (a later entry row has the newer one)
   pipeline TEXT,
   tags TEXT NOT NULL,            -- a JSON array of strings
   created_at INTEGER NOT NULL,   -- epoch ms
-  updated_at INTEGER NOT NULL,   -- as of the base snapshot
-  base_seq INTEGER NOT NULL,     -- the last entry folded into the base
-  base_bytes INTEGER NOT NULL    -- the size of the base snapshot
+  updated_at INTEGER NOT NULL,   -- as of the base
+  base_seq INTEGER NOT NULL      -- the last entry folded into the base
 );
 CREATE TABLE IF NOT EXISTS rh_agents_bases (
   state_id TEXT PRIMARY KEY,
-  snapshot TEXT NOT NULL         -- the base snapshot as JSON
+  snapshot TEXT NOT NULL         -- the snapshot as of base_seq, with "history": []
 );
+CREATE TABLE IF NOT EXISTS rh_agents_history (
+  state_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,          -- base_seq at save for the saved history, then each folded entry's
+  records TEXT NOT NULL,         -- a JSON array of StoredRecords
+  PRIMARY KEY (state_id, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rh_agents_entries (
   state_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -45,24 +50,26 @@ const LAST = `FROM rh_agents_entries WHERE state_id = s.state_id ORDER BY seq DE
 
 /** The statements the backend prepares once. */
 export const SQL = {
-  schemaVersion: `SELECT value FROM rh_agents_meta WHERE key = 'schema'`,
   has: `SELECT 1 FROM rh_agents_states WHERE state_id = ?`,
-  state: `SELECT version, base_seq AS baseSeq, base_bytes AS baseBytes FROM rh_agents_states WHERE state_id = ?`,
+  state: `SELECT version, base_seq AS baseSeq FROM rh_agents_states WHERE state_id = ?`,
   base: `SELECT snapshot FROM rh_agents_bases WHERE state_id = ?`,
+  history: `SELECT seq, records FROM rh_agents_history WHERE state_id = ? ORDER BY seq`,
   entries: `SELECT seq, entry FROM rh_agents_entries WHERE state_id = ? ORDER BY seq`,
-  pending: `SELECT count(*) AS entries, coalesce(sum(length(entry)), 0) AS bytes FROM rh_agents_entries WHERE state_id = ?`,
+  pending: `SELECT count(*) AS entries FROM rh_agents_entries WHERE state_id = ?`,
   upsertState: `
-    INSERT INTO rh_agents_states (state_id, version, status, pipeline, tags, created_at, updated_at,
-      base_seq, base_bytes)
-    VALUES (@stateId, @version, @status, @pipeline, @tags, @createdAt, @updatedAt, 0, @bytes)
+    INSERT INTO rh_agents_states (state_id, version, status, pipeline, tags, created_at, updated_at, base_seq)
+    VALUES (@stateId, @version, @status, @pipeline, @tags, @createdAt, @updatedAt, 0)
     ON CONFLICT (state_id) DO UPDATE SET version = excluded.version, status = excluded.status,
       pipeline = excluded.pipeline, tags = excluded.tags, created_at = excluded.created_at,
-      updated_at = excluded.updated_at, base_bytes = excluded.base_bytes`,
+      updated_at = excluded.updated_at`,
   upsertBase: `
     INSERT INTO rh_agents_bases (state_id, snapshot) VALUES (?, ?)
     ON CONFLICT (state_id) DO UPDATE SET snapshot = excluded.snapshot`,
+  savedHistory: `
+    INSERT INTO rh_agents_history (state_id, seq, records)
+    SELECT state_id, base_seq, ? FROM rh_agents_states WHERE state_id = ?`,
+  deleteHistory: `DELETE FROM rh_agents_history WHERE state_id = ?`,
   deleteEntries: `DELETE FROM rh_agents_entries WHERE state_id = ?`,
-  deleteFolded: `DELETE FROM rh_agents_entries WHERE state_id = ? AND seq <= ?`,
   deleteBase: `DELETE FROM rh_agents_bases WHERE state_id = ?`,
   deleteState: `DELETE FROM rh_agents_states WHERE state_id = ?`,
   /** One statement (so one implicit transaction): the next sequence number and the status after it. */
@@ -71,9 +78,20 @@ export const SQL = {
     SELECT s.state_id, coalesce((SELECT seq ${LAST}), s.base_seq) + 1,
       coalesce(@status, (SELECT status ${LAST}), s.status), @updatedAt, @entry
     FROM rh_agents_states s WHERE s.state_id = @stateId`,
-  folded: `
-    UPDATE rh_agents_states SET base_seq = ?, base_bytes = ?, status = ?, updated_at = ?
-    WHERE state_id = ?`,
+  // The fold, in one transaction: the last entry, the newest storage, records moved, base updated.
+  lastEntry: `SELECT seq, status, updated_at AS updatedAt FROM rh_agents_entries WHERE state_id = ? ORDER BY seq DESC LIMIT 1`,
+  lastStorage: `
+    SELECT json_extract(entry, '$.storage') AS storage FROM rh_agents_entries
+    WHERE state_id = ? AND json_type(entry, '$.storage') = 'object' ORDER BY seq DESC LIMIT 1`,
+  foldRecords: `
+    INSERT INTO rh_agents_history (state_id, seq, records)
+    SELECT state_id, seq, json_extract(entry, '$.records') FROM rh_agents_entries WHERE state_id = ? AND seq <= ?`,
+  foldBase: `
+    UPDATE rh_agents_bases SET snapshot = json_set(snapshot, '$.status', @status, '$.updatedAt', @updatedAt,
+      '$.storage', json(coalesce(@storage, json_extract(snapshot, '$.storage'))))
+    WHERE state_id = @stateId`,
+  foldedEntries: `DELETE FROM rh_agents_entries WHERE state_id = ? AND seq <= ?`,
+  foldState: `UPDATE rh_agents_states SET base_seq = ?, status = ?, updated_at = ? WHERE state_id = ?`,
   list: `
     SELECT s.state_id AS stateId, s.pipeline, s.tags, s.created_at AS createdAt,
       coalesce((SELECT status ${LAST}), s.status) AS status,

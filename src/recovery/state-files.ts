@@ -2,9 +2,11 @@
  * The two files of a state in a `FileSystemStateBackend` directory, and how they are read:
  *
  * - `<id>.state.jsonl`, the base: line 1 a small header (format, version, id, the sequence
- *   number of the last entry folded in, status, pipeline, tags, timestamps), line 2 the whole
- *   snapshot. Always replaced whole (temp file + rename), never edited in place. `list()` reads
- *   only the header.
+ *   number of the last entry folded in, status, pipeline, tags, timestamps), line 2 the snapshot
+ *   with an empty `history`, then the history: one JSON array of records per line (the saved
+ *   history, then the records of each entry folded in). Always replaced whole (temp file +
+ *   rename), never edited in place. `list()` reads only the header; a fold copies the history
+ *   lines as they are and adds the new ones, so it never parses the whole history again.
  * - `<id>.log.jsonl`, the append log: one `LogLine` per checkpoint entry, in sequence order.
  *   Entries whose sequence number is at most the base's are already in it and are skipped.
  */
@@ -14,6 +16,7 @@ import { type LogLine, decodeLogLine } from './log-line.js';
 import {
   type StateSnapshot,
   type StateStatus,
+  type StoredRecord,
   type StateSummary,
   STATE_FORMAT,
   STATE_FORMAT_VERSION,
@@ -30,8 +33,17 @@ export interface BaseHeader extends StateSummary {
   seq: number;
 }
 
-/** The text of a base file for `snapshot` (whose JSON is `json`), folding entries up to `seq`. */
-export function encodeBase(snapshot: StateSnapshot, json: string, seq: number): string {
+/**
+ * The text of a base file: the header for `snapshot` (folding entries up to `seq`), `metaJson`
+ * (the snapshot with an empty history, as JSON) and `historyLines` (one JSON array of records per
+ * line, each ending with a newline).
+ */
+export function encodeBase(
+  snapshot: StateSnapshot,
+  seq: number,
+  metaJson: string,
+  historyLines: string,
+): string {
   const header: BaseHeader = {
     format: STATE_FORMAT,
     version: STATE_FORMAT_VERSION,
@@ -43,7 +55,7 @@ export function encodeBase(snapshot: StateSnapshot, json: string, seq: number): 
     updatedAt: snapshot.updatedAt,
   };
   if (snapshot.metadata.pipeline !== undefined) header.pipeline = snapshot.metadata.pipeline;
-  return `${JSON.stringify(header)}\n${json}\n`;
+  return `${JSON.stringify(header)}\n${metaJson}\n${historyLines}`;
 }
 
 const RESTORE_OR_DELETE = (stateId: string): string =>
@@ -85,34 +97,68 @@ export function parseHeader(text: string, file: string, stateId: string): BaseHe
   return header as BaseHeader;
 }
 
-/** A whole base file, checked: its header and snapshot. */
+/**
+ * A base file split into its header (checked), its snapshot line (parsed, with an empty
+ * history) and its history lines as they are.
+ */
+export function splitBase(
+  text: string,
+  file: string,
+  stateId: string,
+): { header: BaseHeader; meta: StateSnapshot; historyLines: string; historyLine: number } {
+  const end = text.indexOf('\n');
+  if (end === -1) throw corruptBase(file, stateId, 'it has no complete header line');
+  const header = parseHeader(text.slice(0, end), file, stateId);
+  const metaEnd = text.indexOf('\n', end + 1);
+  if (metaEnd === -1 || metaEnd === text.length - 1 || !text.endsWith('\n')) {
+    throw corruptBase(
+      file,
+      stateId,
+      'it is truncated (expected a header line, a snapshot line and history lines, each ending with a newline)',
+    );
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text.slice(end + 1, metaEnd));
+  } catch (error) {
+    const problem = `line 2 (the snapshot) is not JSON: ${(error as Error).message}`;
+    throw corruptBase(file, stateId, problem, error);
+  }
+  if (typeof meta !== 'object' || meta === null) {
+    throw corruptBase(file, stateId, 'line 2 (the snapshot) is not an object');
+  }
+  return {
+    header,
+    meta: meta as StateSnapshot,
+    historyLines: text.slice(metaEnd + 1),
+    historyLine: 3,
+  };
+}
+
+/** A whole base file, checked: its header and its snapshot with the whole history. */
 export function parseBase(
   text: string,
   file: string,
   stateId: string,
 ): { header: BaseHeader; snapshot: StateSnapshot } {
-  const end = text.indexOf('\n');
-  if (end === -1) throw corruptBase(file, stateId, 'it has no complete header line');
-  const header = parseHeader(text.slice(0, end), file, stateId);
-  if (!text.endsWith('\n') || text.indexOf('\n', end + 1) !== text.length - 1) {
-    throw corruptBase(
-      file,
-      stateId,
-      'it is truncated or has extra lines (expected a header line and a snapshot line)',
-    );
+  const { header, meta, historyLines, historyLine } = splitBase(text, file, stateId);
+  const lines = historyLines.split('\n');
+  if (Array.isArray(meta.history)) {
+    for (let i = 0; i < lines.length - 1; i++) {
+      let records: unknown;
+      try {
+        records = JSON.parse(lines[i] as string);
+      } catch (error) {
+        const problem = `line ${historyLine + i} (history) is not JSON: ${(error as Error).message}`;
+        throw corruptBase(file, stateId, problem, error);
+      }
+      if (!Array.isArray(records)) {
+        throw corruptBase(file, stateId, `line ${historyLine + i} (history) is not an array`);
+      }
+      for (const record of records) meta.history.push(record as StoredRecord);
+    }
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.slice(end + 1));
-  } catch (error) {
-    throw corruptBase(
-      file,
-      stateId,
-      `line 2 (the snapshot) is not JSON: ${(error as Error).message}`,
-      error,
-    );
-  }
-  const snapshot = checkSnapshot(parsed, `State '${stateId}' (${file} line 2)`);
+  const snapshot = checkSnapshot(meta, `State '${stateId}' (${file})`);
   if (snapshot.stateId !== stateId) {
     throw corruptBase(
       file,

@@ -34,9 +34,10 @@ afterEach(async () => {
 });
 
 describe('files', () => {
-  it('keeps a base (header line + snapshot line) and a log of checksummed JSON lines', () => {
+  it('keeps a base (header, snapshot, history lines) and a log of checksummed JSON lines', () => {
     expect(readdirSync(fixture.dir).sort()).toEqual(['s.log.jsonl', 's.state.jsonl']);
-    const [header, snapshot] = lines(baseFile());
+    const [header, snapshot, history, ...rest] = lines(baseFile());
+    expect(rest).toEqual([]);
     expect(JSON.parse(header as string)).toEqual({
       format: 'rh-agents/state',
       version: 1,
@@ -48,7 +49,8 @@ describe('files', () => {
       createdAt: 1_700_000_000_000,
       updatedAt: 1_700_000_000_000,
     });
-    expect(JSON.parse(snapshot as string)).toEqual(sampleSnapshot('s'));
+    expect(JSON.parse(snapshot as string)).toEqual({ ...sampleSnapshot('s'), history: [] });
+    expect(JSON.parse(history as string)).toEqual(sampleSnapshot('s').history);
     const log = lines(logFile()).map((line) => JSON.parse(line));
     expect(log.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(log[2]).toEqual({
@@ -66,7 +68,13 @@ describe('files', () => {
     expect(lines(logFile('c'))).toHaveLength(3);
     compacting.append('c', runEntry(3));
     expect(lines(logFile('c'))).toHaveLength(0);
-    expect(JSON.parse(lines(baseFile('c'))[0] as string).seq).toBe(4);
+    const folded = lines(baseFile('c'));
+    expect(JSON.parse(folded[0] as string).seq).toBe(4);
+    // The saved history (empty) and one line of records per folded entry.
+    expect(folded.slice(2).map((line) => JSON.parse(line))).toEqual([
+      [],
+      ...[0, 1, 2, 3].map((i) => runEntry(i).records),
+    ]);
     for (let i = 4; i < 6; i++) compacting.append('c', runEntry(i));
     expect(lines(logFile('c')).map((l) => JSON.parse(l).seq)).toEqual([5, 6]);
     expect(readdirSync(fixture.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
@@ -156,10 +164,10 @@ describe('damage that is not a torn tail', () => {
     );
     writeFileSync(logFile(), [all[0], all[1], all[0]].join('\n') + '\n');
     await expect(backend.load('s')).rejects.toThrow(/line 3 .*entry 1 follows entry 2/);
-    const [header, snapshot] = lines(baseFile()) as [string, string];
+    const [header, ...rest] = lines(baseFile()) as [string, ...string[]];
     writeFileSync(
       baseFile(),
-      `${JSON.stringify({ ...JSON.parse(header), seq: 2 })}\n${snapshot}\n`,
+      [JSON.stringify({ ...JSON.parse(header), seq: 2 }), ...rest, ''].join('\n'),
     );
     writeFileSync(logFile(), [all[2], all[0]].join('\n') + '\n');
     await expect(backend.load('s')).rejects.toThrow(/line 2 .*entry 1 comes after entry 3/);
@@ -167,29 +175,40 @@ describe('damage that is not a torn tail', () => {
 
   it('a damaged base throws CorruptStateError saying what is wrong with it', async () => {
     const text = readFileSync(baseFile(), 'utf8');
-    const [header, snapshot] = text.split('\n') as [string, string];
+    const [header, snapshot, history] = text.split('\n') as [string, string, string];
+    const edit = (line: string, change: object): string =>
+      JSON.stringify({ ...JSON.parse(line), ...change });
     const cases: [string, RegExp][] = [
       [header, /no complete header line/],
-      [`{${header}\n${snapshot}\n`, /line 1 \(the header\) is not JSON/],
-      [`${header}\n${snapshot}`, /truncated or has extra lines/],
-      [`${header}\n${snapshot}\n\n`, /truncated or has extra lines/],
-      [`${header}\n${snapshot.slice(0, -5)}\n`, /line 2 \(the snapshot\) is not JSON/],
+      [`{${header}\n${snapshot}\n${history}\n`, /line 1 \(the header\) is not JSON/],
       [
-        `${JSON.stringify({ ...JSON.parse(header), seq: -1 })}\n${snapshot}\n`,
-        /not a valid header/,
+        `${header}\n${snapshot}\n${history}`,
+        /truncated \(expected a header line, a snapshot line and history lines/,
       ],
+      [`${header}\n${snapshot}\n`, /truncated/],
+      [`${header}\n${snapshot.slice(0, -5)}\n${history}\n`, /line 2 \(the snapshot\) is not JSON/],
       [
-        `${JSON.stringify({ ...JSON.parse(header), stateId: 't' })}\n${snapshot}\n`,
+        `${header}\n[]\n${history}\n`,
+        /is not a valid rh-agents state: expected an object, got an array/,
+      ],
+      [`${header}\n7\n${history}\n`, /line 2 \(the snapshot\) is not an object/],
+      [
+        `${header}\n${snapshot}\n${history}\n${history.slice(1)}\n`,
+        /line 4 \(history\) is not JSON/,
+      ],
+      [`${header}\n${snapshot}\n${history}\n{}\n`, /line 4 \(history\) is not an array/],
+      [`${header}\n${snapshot}\n${history}\n\n`, /line 4 \(history\) is not JSON/],
+      [`${edit(header, { seq: -1 })}\n${snapshot}\n${history}\n`, /not a valid header/],
+      [
+        `${edit(header, { stateId: 't' })}\n${snapshot}\n${history}\n`,
         /holds state "t", not 's' \(a renamed file\?\)/,
       ],
       [
-        `${header}\n${JSON.stringify({ ...JSON.parse(snapshot), stateId: 't' })}\n`,
+        `${header}\n${edit(snapshot, { stateId: 't' })}\n${history}\n`,
         /its snapshot is of state "t"/,
       ],
-      [
-        `${header}\n${JSON.stringify({ ...JSON.parse(snapshot), history: {} })}\n`,
-        /`history` must be an array/,
-      ],
+      [`${header}\n${edit(snapshot, { history: {} })}\n${history}\n`, /`history` must be an array/],
+      [`${header}\n${snapshot}\n[{"address":1}]\n`, /history\[0\]: `actor` must be an object/],
     ];
     for (const [content, message] of cases) {
       writeFileSync(baseFile(), content);
@@ -198,7 +217,7 @@ describe('damage that is not a torn tail', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).toContain(`State 's'`);
     }
-    writeFileSync(baseFile(), `${JSON.stringify({ ...JSON.parse(header), version: 7 })}\n{}\n`);
+    writeFileSync(baseFile(), `${edit(header, { version: 7 })}\n{}\n[]\n`);
     await expect(backend.load('s')).rejects.toThrow(StateVersionError);
     await expect(new FileSystemStateBackend({ dir: fixture.dir }).list()).rejects.toThrow(
       StateVersionError,

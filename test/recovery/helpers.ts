@@ -55,9 +55,9 @@ export function fileSystemFixture(
     },
     async markNewerVersion(stateId, version) {
       const file = join(dir, `${stateId}.state.jsonl`);
-      const [header, snapshot] = readFileSync(file, 'utf8').split('\n') as [string, string];
-      const bump = (line: string): string => JSON.stringify({ ...JSON.parse(line), version });
-      writeFileSync(file, `${bump(header)}\n${bump(snapshot)}\n`);
+      const [header, snapshot, ...history] = readFileSync(file, 'utf8').split('\n') as string[];
+      const bump = (line = '{}'): string => JSON.stringify({ ...JSON.parse(line), version });
+      writeFileSync(file, [bump(header), bump(snapshot), ...history].join('\n'));
     },
     async destroy() {
       rmSync(root, { recursive: true, force: true });

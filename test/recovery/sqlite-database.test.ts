@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptStateError, SqliteStateBackend, StateVersionError } from '../../src/index.js';
 import { loadSqliteDriver } from '../../src/recovery/sqlite-driver.js';
-import { openDatabase, sqliteFixture, tempDir } from './helpers.js';
+import { databaseFingerprint, openDatabase, sqliteFixture, tempDir } from './helpers.js';
 import { runEntry, sampleSnapshot } from './samples.js';
 
 let fixture: ReturnType<typeof sqliteFixture>;
@@ -45,6 +45,9 @@ afterEach(async () => {
 
 describe('the database', () => {
   it('is in WAL mode, with one row per state and one per appended entry', () => {
+    expect(query(`SELECT seq, records FROM rh_agents_history`)).toEqual([
+      { seq: 0, records: JSON.stringify(sampleSnapshot('s').history) },
+    ]);
     expect(query<{ journal_mode: string }>('PRAGMA journal_mode')[0]?.journal_mode).toBe('wal');
     expect(
       query('SELECT state_id, status, pipeline, tags, base_seq FROM rh_agents_states'),
@@ -70,16 +73,35 @@ describe('the database', () => {
     expect(JSON.parse(entries[2]?.entry as string)).toEqual(runEntry(2));
   });
 
-  it('folds entries into the base once there are compactEvery of them and they outgrew the base', async () => {
+  it('folds entry rows into history rows and the base once there are compactEvery of them', async () => {
     const compacting = new SqliteStateBackend({ file: fixture.file, compactEvery: 4 });
     await compacting.save(sampleSnapshot('c', { history: [] }));
-    for (let i = 0; i < 3; i++) compacting.append('c', runEntry(i));
+    for (let i = 0; i < 3; i++) {
+      compacting.append('c', runEntry(i, i === 2 ? { storage: { page: 2 } } : {}));
+    }
     expect(query(`SELECT seq FROM rh_agents_entries WHERE state_id = 'c'`)).toHaveLength(3);
     compacting.append('c', runEntry(3, { status: 'completed' }));
     expect(query(`SELECT seq FROM rh_agents_entries WHERE state_id = 'c'`)).toEqual([]);
     expect(query(`SELECT base_seq, status FROM rh_agents_states WHERE state_id = 'c'`)).toEqual([
       { base_seq: 4, status: 'completed' },
     ]);
+    // The records moved to history rows; the storage of entry 2 (the newest) went into the base.
+    const history = query<{ seq: number; records: string }>(
+      `SELECT seq, records FROM rh_agents_history WHERE state_id = 'c' ORDER BY seq`,
+    );
+    expect(history.map((h) => h.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(JSON.parse(history[3]?.records as string)).toEqual(
+      runEntry(2, { storage: { page: 2 } }).records,
+    );
+    const [base] = query<{ snapshot: string }>(
+      `SELECT snapshot FROM rh_agents_bases WHERE state_id = 'c'`,
+    );
+    expect(JSON.parse(base?.snapshot as string)).toMatchObject({
+      history: [],
+      status: 'completed',
+      storage: { page: 2 },
+      updatedAt: runEntry(3).updatedAt,
+    });
     compacting.append('c', runEntry(4));
     expect(query(`SELECT seq FROM rh_agents_entries WHERE state_id = 'c'`)).toEqual([{ seq: 5 }]);
     const loaded = await compacting.load('c');
@@ -87,6 +109,7 @@ describe('the database', () => {
       loaded.history.filter((r) => r.status === 'completed').map((r) => r.parallelIndex),
     ).toEqual([0, 1, 2, 3, 4]);
     expect(loaded.status).toBe('completed');
+    expect(loaded.storage).toEqual({ page: 2 });
     await compacting.close();
   });
 
@@ -133,14 +156,26 @@ describe('damage', () => {
   it('a missing base row, or a base that is not a snapshot, throws CorruptStateError', async () => {
     run(`UPDATE rh_agents_bases SET snapshot = '{"format":"rh-agents/state","version":1}'`);
     await expect(backend.load('s')).rejects.toThrow(
-      /State 's' in .*states\.db \(its base snapshot\) is not a valid rh-agents state: `stateId`/,
+      /State 's' in .*states\.db \(its base snapshot and history\) is not a valid rh-agents state: `stateId`/,
     );
+    run(`UPDATE rh_agents_bases SET snapshot = '{"x":'`);
+    await expect(backend.load('s')).rejects.toThrow(/its base snapshot is not JSON/);
     run(`DELETE FROM rh_agents_bases`);
     await expect(backend.load('s')).rejects.toThrow(/its base snapshot row is missing/);
   });
 
+  it('a history row that is not JSON or not an array of records throws CorruptStateError', async () => {
+    run(`UPDATE rh_agents_history SET records = '[{"actor":'`);
+    await expect(backend.load('s')).rejects.toThrow(/the history of entry 0 is not JSON/);
+    run(`UPDATE rh_agents_history SET records = '{}'`);
+    await expect(backend.load('s')).rejects.toThrow(/the history of entry 0 is not an array/);
+    run(`UPDATE rh_agents_history SET records = '[1]'`);
+    await expect(backend.load('s')).rejects.toThrow(/history\[0\]: expected a record object/);
+  });
+
   it('a database written by a newer schema is refused when opened, and left unchanged', async () => {
     run(`UPDATE rh_agents_meta SET value = '2' WHERE key = 'schema'`);
+    const before = databaseFingerprint(fixture.file);
     const error = (() => {
       try {
         return new SqliteStateBackend({ file: fixture.file });
@@ -152,7 +187,7 @@ describe('damage', () => {
     expect((error as Error).message).toContain(
       `The database ${fixture.file} was written in state format version 2 by a newer rh-agents`,
     );
-    expect(query(`SELECT value FROM rh_agents_meta`)).toEqual([{ value: '2' }]);
+    expect(databaseFingerprint(fixture.file)).toBe(before);
   });
 });
 
