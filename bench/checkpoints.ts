@@ -1,6 +1,6 @@
 /**
  * Section 5 of `npm run bench`: the raw cost of a checkpoint, one `append` of the entry a
- * finished run writes (its `started` and `completed` records, ~350 bytes), on each state backend
+ * finished run writes (its `started` and `completed` records, ~530 bytes of JSON), on each state backend
  * with fsync off, at 1 000 and 4 000 appends to one state (compactions included). Flat means the
  * 4 000 figure is within 20% of the 1 000 one: the cost does not grow with the history.
  */
@@ -70,30 +70,36 @@ const backends: [string, Open][] = [
   ],
 ];
 
-/** Microseconds per append of `n` appends to a fresh state, and ms to load it afterwards. */
+/**
+ * Microseconds per append of `n` appends to a fresh state (wall clock, and CPU time of this
+ * process, which a busy machine inflates less), and ms to load it afterwards.
+ */
 async function once(
   open: Open,
   n: number,
   fsync: boolean,
-): Promise<{ us: number; loadMs: number }> {
+): Promise<{ us: number; cpuUs: number; loadMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'rh-bench-'));
   const backend = open(dir, { fsync });
   try {
     await backend.save(emptySnapshot('bench'));
     const entries = Array.from({ length: n }, (_, i) => runEntry(i));
     collect();
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     for (const entry of entries) {
       const pending = backend.append('bench', entry);
       if (pending !== undefined) await pending;
     }
     const us = Number(process.hrtime.bigint() - start) / 1e3 / n;
+    const used = process.cpuUsage(cpu);
+    const cpuUs = (used.user + used.system) / n;
     const loadStart = process.hrtime.bigint();
     const loaded = await backend.load('bench');
     const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
     if (loaded.history.length !== 2 * n)
       throw new Error(`expected ${2 * n} records, loaded ${loaded.history.length}`);
-    return { us, loadMs };
+    return { us, cpuUs, loadMs };
   } finally {
     await backend.close();
     rmSync(dir, { recursive: true, force: true });
@@ -108,15 +114,16 @@ export interface CheckpointFigures {
 
 /** Runs the measurements; returns the table and the figures. */
 export async function checkpointCost(): Promise<CheckpointFigures> {
-  const samples = new Map<string, { us: number[]; loadMs: number[] }>();
+  const samples = new Map<string, { us: number[]; cpuUs: number[]; loadMs: number[] }>();
   const key = (name: string, n: number): string => `${name} ${n}`;
-  for (const [name, open] of backends) await once(open, 500, false); // warm-up
+  for (const [, open] of backends) await once(open, 500, false); // warm-up
   for (let run = 0; run < RUNS; run++) {
     for (const [name, open] of backends) {
       for (const n of SIZES) {
-        const { us, loadMs } = await once(open, n, false);
-        const s = samples.get(key(name, n)) ?? { us: [], loadMs: [] };
+        const { us, cpuUs, loadMs } = await once(open, n, false);
+        const s = samples.get(key(name, n)) ?? { us: [], cpuUs: [], loadMs: [] };
         s.us.push(us);
+        s.cpuUs.push(cpuUs);
         s.loadMs.push(loadMs);
         samples.set(key(name, n), s);
       }
@@ -133,6 +140,8 @@ export async function checkpointCost(): Promise<CheckpointFigures> {
       fixed(at1k, 2),
       fixed(at4k, 2),
       `${fixed((at4k / at1k - 1) * 100, 0)}%`,
+      fixed(median(samples.get(key(name, 1_000))?.cpuUs ?? []), 2),
+      fixed(median(samples.get(key(name, 4_000))?.cpuUs ?? []), 2),
       fixed(median(samples.get(key(name, 4_000))?.loadMs ?? []), 1),
     ]);
   }
@@ -149,6 +158,8 @@ export async function checkpointCost(): Promise<CheckpointFigures> {
         'µs/append (1 000)',
         'µs/append (4 000)',
         '4k vs 1k',
+        'CPU µs (1 000)',
+        'CPU µs (4 000)',
         'load 4 000 (ms)',
       ],
       rows,

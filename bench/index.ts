@@ -293,7 +293,7 @@ async function main(): Promise<void> {
   console.log('\n4. Per-run cost of actor runs (Tool with a zod input schema, retry disabled)\n');
   console.log(await actorRuns());
   console.log(
-    '\n5. Raw checkpoint cost: append() of one finished run (started + completed records, ~350 bytes) to one state\n',
+    '\n5. Raw checkpoint cost: append() of one finished run (started + completed records, ~530 bytes) to one state\n',
   );
   const checkpoints = await checkpointCost();
   console.log(checkpoints.text);
