@@ -14,8 +14,6 @@ import {
   readdirSync,
   renameSync,
   statSync,
-  unlinkSync,
-  writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RhAgentsError } from '../index.js';
@@ -33,6 +31,11 @@ import {
   entryProblem,
   snapshotProblem,
 } from './snapshot.js';
+import { readText, removeFile, writeWhole } from './file-io.js';
+import {
+  type FileSystemStateBackendOptions,
+  defaultFileSystemStateBackendOptions,
+} from './file-system-options.js';
 import {
   type BaseHeader,
   encodeBase,
@@ -41,33 +44,8 @@ import {
   readHeader,
   splitBase,
   readLastLogLine,
-  readText,
 } from './state-files.js';
 import { checkBoolean, checkCount, checkNonEmptyString, checkOptions } from './validate.js';
-
-export interface FileSystemStateBackendOptions {
-  /** The directory holding the states; created (with its parents) on the first `save`. */
-  dir: string;
-  /**
-   * `fsync` every appended entry and every replaced file (and the directory after a rename), so
-   * a checkpoint survives a power loss or OS crash, not only the process being killed. Costs a
-   * disk flush per checkpoint (from ~50 µs on an SSD to several milliseconds).
-   * @default false
-   */
-  fsync?: boolean;
-  /**
-   * Fold a state's log into its base once the log holds at least this many entries **and** is at
-   * least as large as the base (so each fold, whose cost grows with the state, is paid for by as
-   * many bytes of appends and the average append cost stays flat). `Infinity`: never.
-   * @default 1000
-   */
-  compactEvery?: number;
-}
-
-export const defaultFileSystemStateBackendOptions = Object.freeze({
-  fsync: false,
-  compactEvery: 1000,
-});
 
 const OWNER = 'FileSystemStateBackend';
 const KNOWN = ['dir', 'fsync', 'compactEvery'] as const;
@@ -409,32 +387,6 @@ export class FileSystemStateBackend implements StateBackend {
   }
 }
 
-/** Writes all of `text` at the end of `fd`; on a failure part way, cuts back to `size` (so no fragment is left) and throws. */
-function writeWhole(fd: number, text: string, size: number): number {
-  const bytes = Buffer.byteLength(text);
-  let written = writeSync(fd, text);
-  if (written === bytes) return bytes;
-  try {
-    const buffer = Buffer.from(text);
-    while (written < bytes) written += writeSync(fd, buffer, written, bytes - written);
-    return bytes;
-  } catch (error) {
-    ftruncateSync(fd, size);
-    throw error;
-  }
-}
-
-/** Removes a file; whether it existed. */
-function removeFile(file: string): boolean {
-  try {
-    unlinkSync(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-}
-
 /** Newest `updatedAt` first; ties by state id, so the order is stable. */
 function newestFirst(a: StateSummary, b: StateSummary): number {
   return b.updatedAt - a.updatedAt || (a.stateId < b.stateId ? -1 : a.stateId > b.stateId ? 1 : 0);
@@ -445,3 +397,5 @@ function stripUndefined<T extends object>(options: T): Partial<T> {
     Object.entries(options).filter(([, v]) => v !== undefined),
   ) as Partial<T>;
 }
+
+export type { FileSystemStateBackendOptions };

@@ -10,7 +10,7 @@
  * - `<id>.log.jsonl`, the append log: one `LogLine` per checkpoint entry, in sequence order.
  *   Entries whose sequence number is at most the base's are already in it and are skipped.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CorruptStateError, StateNotFoundError } from './errors.js';
 import { type LogLine, decodeLogLine } from './log-line.js';
 import {
@@ -223,16 +223,6 @@ export function lastGoodLine(text: string): LogLine | undefined {
     end = start;
   }
   return undefined;
-}
-
-/** The text of `file`, or `undefined` when it does not exist. */
-export function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 /** Line 1 of a base file, read alone (a few kilobytes, however large the snapshot). */
