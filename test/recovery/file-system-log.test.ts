@@ -3,7 +3,15 @@
  * that is ignored and cut before the next append, and damage elsewhere that is reported with
  * the file, line and byte instead of being loaded as wrong data.
  */
-import { appendFileSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptStateError, FileSystemStateBackend, StateVersionError } from '../../src/index.js';
@@ -222,6 +230,19 @@ describe('damage that is not a torn tail', () => {
     await expect(new FileSystemStateBackend({ dir: fixture.dir }).list()).rejects.toThrow(
       StateVersionError,
     );
+  });
+});
+
+describe('file errors', () => {
+  it('a state file that cannot be read or removed fails with its error, not as a missing state', async () => {
+    await backend.save(sampleSnapshot('odd'));
+    mkdirSync(logFile('odd'));
+    await expect(backend.load('odd')).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(backend.delete('odd')).rejects.toMatchObject({
+      code: expect.stringMatching(/EISDIR|EPERM/),
+    });
+    rmSync(logFile('odd'), { recursive: true });
+    expect(await backend.delete('odd')).toBe(false);
   });
 });
 
