@@ -8,6 +8,7 @@
  *   4. per-run cost of 10 000 actor runs (`event.run(…)` of a Tool) in one group
  *   5. rate limits: 1 500 ChatLLM calls on 200 workers against a loopback server enforcing
  *      100 requests/s, with an AdaptiveLimiter, against p-limit(200) with a Retry-After loop
+ *   6. raw checkpoint cost: one append per finished run on each state backend (checkpoints.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -24,6 +25,7 @@ import {
   pLimitContender,
   pMapContender,
 } from './contenders.js';
+import { checkpointCost } from './checkpoints.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
 import { rateLimitBench } from './rate-limits.js';
 
@@ -299,6 +301,11 @@ async function main(): Promise<void> {
   );
   const limits = await rateLimitBench();
   console.log(limits.text);
+  console.log(
+    '\n6. Raw checkpoint cost: append() of one finished run (started + completed records, ~530 bytes) to one state\n',
+  );
+  const checkpoints = await checkpointCost();
+  console.log(checkpoints.text);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log(
     `\nTargets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
@@ -308,6 +315,16 @@ async function main(): Promise<void> {
     `Targets (issue 10): at least 90% of the server's limit: ${verdict(limits.adaptive.ofLimit >= 0.9)} (${fixed(limits.adaptive.ofLimit * 100)}%); ` +
       `under 5% refused with 429: ${verdict(limits.adaptive.refusedShare < 0.05)} (${fixed(limits.adaptive.refusedShare * 100)}%; baseline ${fixed(limits.baseline.ofLimit * 100)}% of the limit, ${fixed(limits.baseline.refusedShare * 100)}% refused).`,
   );
+  const fsCost = checkpoints.perAppend.get('FileSystemStateBackend');
+  const sqliteCost = checkpoints.perAppend.get('SqliteStateBackend');
+  if (fsCost && sqliteCost) {
+    const flat = (c: { at1k: number; at4k: number }): boolean => c.at4k <= c.at1k * 1.2;
+    console.log(
+      `Checkpoints (issue 9, raw append; the durable run path must stay under 50 µs on the filesystem, 30 µs on SQLite): ` +
+        `filesystem ${fixed(fsCost.at4k, 1)} µs, flat: ${verdict(flat(fsCost))}; ` +
+        `SQLite ${fixed(sqliteCost.at4k, 1)} µs, flat: ${verdict(flat(sqliteCost))}.`,
+    );
+  }
   console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);
 }
 

@@ -79,3 +79,31 @@ export { AdaptiveLimiter, defaultAdaptiveLimiterOptions } from './limits/adaptiv
 export type { AdaptiveLimiterOptions, LimiterSnapshot } from './limits/adaptive-limiter.js';
 export type { AcquireOptions, LimitChange, LimiterPermit, RunLimiter } from './core/run-limiter.js';
 export { isRateLimitError, retryAfterMs } from './util/retry-after.js';
+export { checkStateId, STATE_ID_PATTERN } from './recovery/backend.js';
+export type { StateBackend } from './recovery/backend.js';
+export {
+  CorruptStateError,
+  StateNotFoundError,
+  StateVersionError,
+  UnstorableValueError,
+} from './recovery/errors.js';
+export { FileSystemStateBackend } from './recovery/file-system-backend.js';
+export type { FileSystemStateBackendOptions } from './recovery/file-system-backend.js';
+export { toJsonValue } from './recovery/json-value.js';
+export type { JsonValue } from './recovery/json-value.js';
+export {
+  applyEntry,
+  checkSnapshot,
+  STATE_FORMAT,
+  STATE_FORMAT_VERSION,
+} from './recovery/snapshot.js';
+export type {
+  CheckpointEntry,
+  StateMetadata,
+  StateSnapshot,
+  StateStatus,
+  StateSummary,
+  StoredRecord,
+} from './recovery/snapshot.js';
+export { SqliteStateBackend } from './recovery/sqlite-backend.js';
+export type { SqliteStateBackendOptions } from './recovery/sqlite-backend.js';

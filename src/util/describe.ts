@@ -82,6 +82,7 @@ export function describe(value: unknown): string {
   else if (typeof value === 'number') shown = String(value);
   else if (typeof value === 'symbol') shown = value.toString();
   else shown = jsonOf(value) ?? textOf(value);
+  if (shown.length > 80) shown = `${shown.slice(0, 80)}…`;
   let type: string;
   try {
     type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;

@@ -3,19 +3,51 @@ import { describe } from './describe.js';
 
 export { describe };
 
-/** A whole number from `min` up, or `Infinity` when `allowInfinity`. */
+/** A whole number from `min` up (to `max` when given), or `Infinity` when `allowInfinity`. */
 export function checkInteger(
   owner: string,
   option: string,
   value: unknown,
-  { min = 1, allowInfinity = false }: { min?: number; allowInfinity?: boolean } = {},
+  {
+    min = 1,
+    max,
+    allowInfinity = false,
+  }: { min?: number; max?: number; allowInfinity?: boolean } = {},
 ): number {
   const ok =
     typeof value === 'number' &&
-    ((Number.isInteger(value) && value >= min) || (allowInfinity && value === Infinity));
+    ((Number.isInteger(value) && value >= min && value <= (max ?? Infinity)) ||
+      (allowInfinity && value === Infinity));
   if (!ok) {
+    const range =
+      max === undefined
+        ? `from ${min} up${allowInfinity ? ' or `Infinity`' : ''}`
+        : `from ${min} to ${max}`;
     throw new RangeError(
-      `${owner}: expected \`${option}\` to be a whole number from ${min} up${allowInfinity ? ' or `Infinity`' : ''}, got ${describe(value)}.`,
+      `${owner}: expected \`${option}\` to be a whole number ${range}, got ${describe(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** An options object (not null, not an array) with only known keys and no `null` values. */
+export function checkOptions(owner: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${owner}: expected an options object, got ${describe(options)}.`);
+  }
+  checkKnownKeys(owner, options, known);
+}
+
+/** A non-empty string; `hint` says what to pass. */
+export function checkNonEmptyString(
+  owner: string,
+  option: string,
+  value: unknown,
+  hint: string,
+): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(
+      `${owner}: expected \`${option}\` to be a non-empty string, got ${describe(value)}; ${hint}.`,
     );
   }
   return value;
