@@ -48,6 +48,7 @@ export class ExecutionEvent<S extends Schema = Schema, Out = unknown, Ctx = unkn
     this.#spec = {
       actor: options.actor,
       tag: options.tag,
+      retryConfig: options.retry,
       retry:
         options.retry === undefined
           ? undefined

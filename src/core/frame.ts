@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CancelScope } from './cancel-scope.js';
+import type { RemoteExecutor } from './remote.js';
+import type { TraceSpan } from './tracing.js';
 
 /** Membership of a parallel branch, inherited by every run nested inside it. */
 export interface BranchInfo {
@@ -11,6 +13,8 @@ export interface BranchInfo {
   readonly lendSlot?: () => () => Promise<void>;
   /** The group's attempt at this branch, from 1: group retries run the branch again at the same addresses. */
   readonly attempt: number;
+  /** Where the branch's own runs execute when the group has an `executor` (another process). */
+  readonly executor?: RemoteExecutor;
 }
 
 /**
@@ -32,6 +36,8 @@ export class Frame {
     readonly branch: BranchInfo | undefined,
     /** The address of the run whose body this frame is. */
     readonly address: string | undefined,
+    /** The tracing span of the run or group this frame belongs to: the parent of its children's spans. */
+    readonly trace: TraceSpan | undefined = undefined,
   ) {}
 
   /**

@@ -1,42 +1,29 @@
-import type { ExecutionRecord } from '../bus/events.js';
-import type { AnyActor } from './actors.js';
-import { isInstance } from '../util/describe.js';
+import { isInstance, messageOf } from '../util/describe.js';
 import { ExecutionStatus } from '../util/enums.js';
-import {
-  ConditionError,
-  InputValidationError,
-  InterruptedError,
-  OutputValidationError,
-  messageOf,
-} from '../util/errors.js';
+import { InterruptedError } from '../util/errors.js';
 import type { ExecutionState } from '../state/execution-state.js';
-import { INTERNAL, type RunRuntime } from './runtime.js';
+import type { AnyActor } from './actors.js';
 import { Frame, frameStorage } from './frame.js';
+import type { ReplayPlan } from './replay.js';
 import { type RunResult, markResult, truncateDetail } from './result.js';
-import { type ResolvedRetry, nextRetryDelay, pickRetry } from './retry.js';
-import { sleep } from './sleep.js';
+import { type ResolvedRetry, type RetryConfig, nextRetryDelay, pickRetry } from './retry.js';
+import { checkOutput, checkPreconditions, parseInput } from './run-checks.js';
 import type { LimiterPermit } from './run-limiter.js';
+import { RunRecorder } from './run-recorder.js';
+import { executeOnRemote } from './run-remote.js';
+import { INTERNAL, type RunRuntime } from './runtime.js';
+import { sleep } from './sleep.js';
+import type { RunTrace } from './tracing.js';
 
 /** What one run needs to know about the event it belongs to. */
 export interface RunSpec {
   actor: AnyActor;
   tag: string | undefined;
   retry: ResolvedRetry | undefined;
-}
-
-function describeIssues(
-  actorName: string,
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-): InputValidationError {
-  const fields = issues.map((issue) =>
-    issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
-  );
-  const parts = issues.map((issue, i) => `\`${fields[i]}\`: ${issue.message}`);
-  return new InputValidationError(
-    `Invalid input for ${actorName}: ${parts.join('; ')}. The handler was not called; pass input that matches its inputSchema.`,
-    actorName,
-    fields,
-  );
+  /** The event's retry policy as given (what travels to a worker). */
+  retryConfig?: RetryConfig;
+  /** @internal The run's path, given (a worker running a coordinator's run); else claimed here. */
+  at?: string;
 }
 
 /**
@@ -49,200 +36,252 @@ export async function executeRun<Out>(
   context: unknown,
   state: ExecutionState,
 ): Promise<RunResult<Out>> {
-  const internals: RunRuntime = state[INTERNAL];
-  const parent = internals.currentFrame();
+  const runtime: RunRuntime = state[INTERNAL];
+  const parent = runtime.currentFrame();
   const { actor, tag } = spec;
-  const path = parent.childPath(parent.claim(actor.name));
+  const path = spec.at ?? parent.childPath(parent.claim(actor.name));
   const address = `${path}::${actor.eventType}`;
   const branch = parent.branch;
-  const startedAt = performance.now();
-  const maxDetail = internals.detailMaxLength;
-  /** This run's own attempts (its retry policy counts these). */
-  let attempt = 1;
-  /** Records count on from a group retry of the enclosing branch, so one address reads in order. */
-  const attemptBase = (branch?.attempt ?? 1) - 1;
+  const recorder = new RunRecorder(runtime, actor, address, tag, branch);
+  const plan = runtime.replay?.(address);
+  const trace = runtime.tracing?.startRun({
+    stateId: runtime.stateId,
+    address,
+    actor: { name: actor.name, eventType: actor.eventType },
+    tag,
+    groupId: branch?.groupId,
+    parallelIndex: branch?.parallelIndex,
+    parent: parent.trace,
+  });
+  const run = new Run<Out>(spec, input, context, state, runtime, parent, path, recorder, trace);
+  if (plan?.kind === 'recover') return run.recover(plan);
+  return run.execute(plan);
+}
 
-  const emit = (status: ExecutionStatus, extra: Partial<ExecutionRecord> = {}): void => {
-    internals.record({
-      kind: 'execution',
-      actor: { name: actor.name, eventType: actor.eventType },
-      address,
-      status,
-      executionTimeMs:
-        status === ExecutionStatus.STARTED ? undefined : performance.now() - startedAt,
-      message: undefined,
-      detail: undefined,
-      tag,
-      groupId: branch?.groupId,
-      parallelIndex: branch?.parallelIndex,
-      isParallel: branch !== undefined,
-      retryAttempt: attemptBase + attempt,
-      timestamp: Date.now(),
-      stateId: state.stateId,
-      ...extra,
-    });
-  };
+/** One run from its checks to its end: attempts, retries, the final record and the result. */
+class Run<Out> {
+  constructor(
+    readonly spec: RunSpec,
+    readonly input: unknown,
+    readonly context: unknown,
+    readonly state: ExecutionState,
+    readonly runtime: RunRuntime,
+    readonly parent: Frame,
+    readonly path: string,
+    readonly recorder: RunRecorder,
+    readonly trace: RunTrace | undefined,
+  ) {}
 
-  const finish = (
-    status: ExecutionStatus,
-    error: unknown,
-    message = messageOf(error),
-  ): RunResult<Out> => {
-    emit(status, { message, error });
-    return markResult({
-      ok: false,
-      errorMessage: message,
-      error,
-      executionTimeMs: performance.now() - startedAt,
-    });
-  };
-
-  /** The status of a run that stopped because its scope aborted, if it did. */
-  const stopStatus = (): ExecutionStatus | undefined => {
-    if (!parent.scope.aborted) return undefined;
-    return parent.scope.reason instanceof InterruptedError
-      ? ExecutionStatus.INTERRUPTED
-      : ExecutionStatus.CANCELLED;
-  };
-
-  internals.interrupts.startClock();
-  const polled = internals.interrupts.poll();
-  if (polled === true || (polled !== false && (await polled))) {
-    return finish(ExecutionStatus.INTERRUPTED, internals.interrupts.error);
-  }
-  const stopped = stopStatus();
-  if (stopped) return finish(stopped, parent.scope.reason);
-
-  emit(ExecutionStatus.STARTED, { detail: truncateDetail(input, maxDetail) });
-
-  let parsed: Awaited<ReturnType<typeof actor.inputSchema.safeParseAsync>>;
-  try {
-    parsed = await actor.inputSchema.safeParseAsync(input);
-  } catch (error) {
-    // A refinement or transform that throws (instead of adding an issue) must not reject the run.
-    return finish(
-      ExecutionStatus.FAILED,
-      new InputValidationError(
-        `Invalid input for ${actor.name}: its inputSchema threw: ${messageOf(error)}. The handler was not called.`,
-        actor.name,
-        [],
-        { cause: error },
-      ),
-    );
-  }
-  if (!parsed.success)
-    return finish(ExecutionStatus.FAILED, describeIssues(actor.name, parsed.error.issues));
-  const value: unknown = parsed.data;
-
-  const frame = new Frame(internals, path, parent.scope, branch, address);
-  const inFrame = <R>(fn: () => R): R => frameStorage.run(frame, fn);
-
-  try {
-    for (const [i, check] of actor.preconditions.entries()) {
-      const passed = await inFrame(() => check(value, context, state));
-      if (passed === false)
-        throw new ConditionError(
-          `Precondition ${check.name ? `'${check.name}'` : `#${i + 1}`} of ${actor.name} failed; the handler was not called.`,
-        );
+  /** A run that completed before: its recorded result, without calling the handler. */
+  recover(plan: Extract<ReplayPlan, { kind: 'recover' }>): RunResult<Out> {
+    const { recorder, runtime } = this;
+    if (plan.republish) for (const record of plan.records) runtime.bus.publish(record);
+    else {
+      runtime.record(
+        recorder.build(ExecutionStatus.RECOVERED, {
+          detail: truncateDetail(plan.result, runtime.detailMaxLength),
+          result: plan.result,
+        }),
+      );
     }
-  } catch (error) {
-    return finish(
-      ExecutionStatus.FAILED,
-      isInstance(error, ConditionError)
-        ? error
-        : new ConditionError(`Precondition of ${actor.name} threw: ${messageOf(error)}`, {
-            cause: error,
-          }),
-    );
+    this.trace?.end({ status: ExecutionStatus.RECOVERED, result: plan.result, attempts: 0 });
+    return markResult({ ok: true, result: plan.result as Out, executionTimeMs: 0 });
   }
 
-  const retry = pickRetry(
-    [
-      spec.retry,
-      actor.resolvedRetry,
-      internals.retryByEventType[actor.eventType],
-      internals.defaultRetry,
-    ],
-    actor.eventType,
-  );
-  for (;;) {
-    try {
-      // ---- run limiter (issue 10): a permit around the handler of each attempt ----
-      let permit: LimiterPermit | undefined;
-      if (actor.limiter !== undefined) {
-        permit = await actor.limiter.acquire({
-          signal: parent.scope.signal,
-          publish: (change) => internals.publish({ kind: 'limit', ...change }),
-        });
-      }
-      let result: unknown;
+  async execute(plan: ReplayPlan | undefined): Promise<RunResult<Out>> {
+    const { actor } = this.spec;
+    const { runtime, parent, recorder } = this;
+    runtime.interrupts.startClock();
+    const polled = runtime.interrupts.poll();
+    if (polled === true || (polled !== false && (await polled))) {
+      return this.fail(ExecutionStatus.INTERRUPTED, runtime.interrupts.error);
+    }
+    const stopped = this.stopStatus();
+    if (stopped) return this.fail(stopped, parent.scope.reason);
+
+    const executor = parent.branch?.executor;
+    if (executor && parent.address === undefined) return executeOnRemote(this, executor);
+
+    recorder.step(ExecutionStatus.STARTED, {
+      detail: truncateDetail(this.input, runtime.detailMaxLength),
+    });
+    const parsed = await parseInput(actor, this.input);
+    if (!parsed.ok) return this.fail(ExecutionStatus.FAILED, parsed.error);
+    const value = parsed.value;
+
+    const frame = new Frame(
+      runtime,
+      this.path,
+      parent.scope,
+      parent.branch,
+      recorder.address,
+      this.trace?.span,
+    );
+    const trace = this.trace;
+    const inFrame = trace
+      ? <R>(fn: () => R): R => frameStorage.run(frame, () => trace.activate(fn))
+      : <R>(fn: () => R): R => frameStorage.run(frame, fn);
+    const refused = await checkPreconditions(actor, value, this.context, this.state, inFrame);
+    if (refused) return this.fail(ExecutionStatus.FAILED, refused);
+
+    const retry = pickRetry(
+      [
+        this.spec.retry,
+        actor.resolvedRetry,
+        runtime.retryByEventType[actor.eventType],
+        runtime.defaultRetry,
+      ],
+      actor.eventType,
+    );
+    for (;;) {
       try {
-        result = await inFrame(() => actor.handler(value, context, state));
+        const result = await this.attempt(value, inFrame);
+        return await this.succeed(result, plan);
       } catch (error) {
-        permit?.release({ ok: false, error });
-        throw error;
-      }
-      permit?.release({ ok: true, result });
-      // ---- end run limiter ----
-      if (actor.outputSchema) {
-        const out = await actor.outputSchema.safeParseAsync(result);
-        if (!out.success) {
-          const where = out.error.issues
-            .map(
-              (issue) => `\`${issue.path.map(String).join('.') || '(result)'}\`: ${issue.message}`,
-            )
-            .join('; ');
-          throw new OutputValidationError(
-            `${actor.name} returned a result that fails its outputSchema: ${where}. Fix the handler or widen the outputSchema.`,
+        const status = this.stopStatus();
+        // Stopped from outside: the reason says why (the handler's own error, often an AbortError,
+        // stays on `error`).
+        if (status) return this.fail(status, error, messageOf(parent.scope.reason));
+        const delay = nextRetryDelay(retry, recorder.attempt, error, recorder.elapsed());
+        if (delay === undefined) {
+          const attempts = recorder.attempt;
+          const message = messageOf(error);
+          return this.fail(
+            ExecutionStatus.FAILED,
+            error,
+            attempts > 1 ? `${message} (after ${attempts} attempts)` : message,
           );
         }
-        result = out.data;
-      }
-      for (const [i, check] of actor.postconditions.entries()) {
-        let passed: boolean;
-        try {
-          passed = await inFrame(() => check(result, value, context, state));
-        } catch (error) {
-          throw new ConditionError(`Postcondition of ${actor.name} threw: ${messageOf(error)}`, {
-            cause: error,
-          });
-        }
-        if (passed === false)
-          throw new ConditionError(
-            `Postcondition ${check.name ? `'${check.name}'` : `#${i + 1}`} of ${actor.name} failed.`,
-          );
-      }
-      emit(ExecutionStatus.COMPLETED, { detail: truncateDetail(result, maxDetail), result });
-      return markResult({
-        ok: true,
-        result: result as Out,
-        executionTimeMs: performance.now() - startedAt,
-      });
-    } catch (error) {
-      const status = stopStatus();
-      // Stopped from outside: the reason says why (the handler's own error, often an AbortError,
-      // stays on `error`).
-      if (status) return finish(status, error, messageOf(parent.scope.reason));
-      const delay = nextRetryDelay(retry, attempt, error, performance.now() - startedAt);
-      if (delay !== undefined) {
-        attempt++;
-        emit(ExecutionStatus.RETRYING, {
-          message: `Attempt ${attempt - 1} of ${retry.maxAttempts} failed: ${messageOf(error)}; retrying in ${Math.round(delay)} ms.`,
+        trace?.retrying(recorder.attempt, error, delay);
+        recorder.attempt++;
+        recorder.step(ExecutionStatus.RETRYING, {
+          message: `Attempt ${recorder.attempt - 1} of ${retry.maxAttempts} failed: ${messageOf(error)}; retrying in ${Math.round(delay)} ms.`,
           error,
         });
         try {
           await sleep(delay, parent.scope);
         } catch (reason) {
           // The sleep rejects only when the scope aborted, so there is a stop status.
-          return finish(stopStatus() as ExecutionStatus, reason);
+          return this.fail(this.stopStatus() as ExecutionStatus, reason);
         }
-        continue;
       }
-      return finish(
-        ExecutionStatus.FAILED,
-        error,
-        attempt > 1 ? `${messageOf(error)} (after ${attempt} attempts)` : messageOf(error),
-      );
     }
   }
+
+  /** One attempt: the handler (behind the actor's limiter, if any), then the output checks. */
+  async attempt(value: unknown, inFrame: <R>(fn: () => R) => R): Promise<unknown> {
+    const { actor } = this.spec;
+    const { runtime, state, context } = this;
+    let permit: LimiterPermit | undefined;
+    if (actor.limiter !== undefined) {
+      permit = await actor.limiter.acquire({
+        signal: this.parent.scope.signal,
+        publish: (change) => runtime.publish({ kind: 'limit', ...change }),
+      });
+    }
+    let result: unknown;
+    try {
+      result = await inFrame(() => actor.handler(value, context, state));
+    } catch (error) {
+      permit?.release({ ok: false, error });
+      throw error;
+    }
+    permit?.release({ ok: true, result });
+    return checkOutput(actor, result, value, context, state, inFrame);
+  }
+
+  /** The status of a run that stopped because its scope aborted, if it did. */
+  stopStatus(): ExecutionStatus | undefined {
+    const scope = this.parent.scope;
+    if (!scope.aborted) return undefined;
+    return isInstance(scope.reason, InterruptedError)
+      ? ExecutionStatus.INTERRUPTED
+      : ExecutionStatus.CANCELLED;
+  }
+
+  async succeed(result: unknown, plan: ReplayPlan | undefined): Promise<RunResult<Out>> {
+    const { recorder, runtime } = this;
+    if (plan?.kind === 'validate') this.compare(plan.result, result);
+    const record = await recorder.end(
+      recorder.build(ExecutionStatus.COMPLETED, {
+        detail: truncateDetail(result, runtime.detailMaxLength),
+        result,
+      }),
+    );
+    if (record.status !== ExecutionStatus.COMPLETED) return this.failedWith(record);
+    this.trace?.end({ status: record.status, result, attempts: recorder.attempt });
+    return markResult({ ok: true, result: result as Out, executionTimeMs: recorder.elapsed() });
+  }
+
+  async fail(
+    status: ExecutionStatus,
+    error: unknown,
+    message = messageOf(error),
+  ): Promise<RunResult<Out>> {
+    const { recorder } = this;
+    const record = await recorder.end(recorder.build(status, { message, error }));
+    return this.failedWith(record);
+  }
+
+  failedWith(record: {
+    status: ExecutionStatus;
+    message?: string;
+    error?: unknown;
+  }): RunResult<Out> {
+    const message = record.message ?? messageOf(record.error);
+    this.trace?.end({
+      status: record.status,
+      error: record.error,
+      message,
+      attempts: this.recorder.attempt,
+    });
+    return markResult({
+      ok: false,
+      errorMessage: message,
+      error: record.error,
+      executionTimeMs: this.recorder.elapsed(),
+    });
+  }
+
+  /** Validation replay: a result that differs from the recorded one is published as a warning. */
+  compare(recorded: unknown, result: unknown): void {
+    const before = stableJson(recorded);
+    const now = stableJson(result);
+    if (before === now) return;
+    const { runtime, recorder } = this;
+    const branch = recorder.branch;
+    const max = runtime.detailMaxLength;
+    runtime.publish({
+      kind: 'log',
+      severity: 'warning',
+      message: `Validation: the run at ${recorder.address} returned a result that differs from the recorded one (recorded ${truncateDetail(recorded, max)}, now ${truncateDetail(result, max)}).`,
+      metadata: { address: recorder.address, recorded, result },
+      address: recorder.address,
+      groupId: branch?.groupId,
+      parallelIndex: branch?.parallelIndex,
+      isParallel: branch !== undefined,
+    });
+  }
 }
+
+/** JSON with object keys sorted, so two equal values compare equal whatever their key order. */
+function stableJson(value: unknown): string {
+  try {
+    return (
+      JSON.stringify(value, (_key, v: unknown) =>
+        v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(
+              Object.keys(v as object)
+                .sort()
+                .map((k) => [k, (v as Record<string, unknown>)[k]]),
+            )
+          : v,
+      ) ?? 'undefined'
+    );
+  } catch {
+    // JSON cannot hold it, so it cannot equal a recorded (JSON) result.
+    return '\u0000unserializable';
+  }
+}
+
+export type { Run };

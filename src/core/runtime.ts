@@ -3,7 +3,9 @@ import type { ExecutionRecord, UnstampedEvent } from '../bus/events.js';
 import type { EventType } from '../util/enums.js';
 import type { Frame } from './frame.js';
 import type { Interrupts } from './interrupts.js';
+import type { ReplayPlan } from './replay.js';
 import type { ResolvedRetry } from './retry.js';
+import type { Tracing } from './tracing.js';
 
 /** @internal The key of a state's runtime; not exported from the package root. */
 export const INTERNAL = Symbol('rh-agents.internal');
@@ -25,4 +27,13 @@ export interface RunRuntime {
   readonly detailMaxLength: number;
   readonly defaultRetry: ResolvedRetry | undefined;
   readonly retryByEventType: Partial<Record<EventType, ResolvedRetry>>;
+  /** Tracing hooks (`rh-agents/otel`), when the state has them. */
+  readonly tracing: Tracing | undefined;
+  /** For a restored state: what to do with the run at `address` (`undefined`: run it). */
+  readonly replay: ((address: string) => ReplayPlan | undefined) | undefined;
+  /**
+   * With a state backend: records the records of a run that ended, durably, before the run's
+   * promise resolves. Throws (or rejects) when they cannot be stored; the run then fails.
+   */
+  readonly checkpoint: ((records: readonly ExecutionRecord[]) => void | Promise<void>) | undefined;
 }

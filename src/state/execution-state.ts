@@ -165,6 +165,9 @@ export class ExecutionState {
       detailMaxLength,
       defaultRetry,
       retryByEventType,
+      tracing: undefined,
+      replay: undefined,
+      checkpoint: undefined,
     };
     const rootFrame = new Frame(runtime, '', root, undefined, undefined);
     this[INTERNAL] = runtime;
