@@ -33,7 +33,11 @@ export type {
 export { backoffDelay, defaultRetryConfig } from './core/retry.js';
 export type { ErrorMatcher, RetryConfig } from './core/retry.js';
 export { ExecutionState } from './state/execution-state.js';
-export type { ExecutionStateOptions } from './state/execution-state.js';
+export type {
+  ExecutionStateOptions,
+  LoadOptions,
+  RestoreOptions,
+} from './state/execution-state.js';
 export type { InterruptChecker } from './core/interrupts.js';
 export { ExecutionHistory } from './core/history.js';
 export { StateStorage } from './core/storage.js';
@@ -107,3 +111,14 @@ export type {
 } from './recovery/snapshot.js';
 export { SqliteStateBackend } from './recovery/sqlite-backend.js';
 export type { SqliteStateBackendOptions } from './recovery/sqlite-backend.js';
+export type {
+  GroupTrace,
+  GroupTraceEnd,
+  GroupTraceInfo,
+  RunTrace,
+  RunTraceEnd,
+  RunTraceInfo,
+  TraceSpan,
+  Tracing,
+} from './core/tracing.js';
+export type { RemoteExecutor, RemoteOutcome, RemoteRun } from './core/remote.js';

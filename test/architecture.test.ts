@@ -21,7 +21,7 @@ const allowed: Record<string, readonly string[]> = {
   bus: ['util'],
   limits: ['util', 'core'],
   core: ['util', 'bus'],
-  recovery: ['util', 'bus'],
+  recovery: ['util', 'bus', 'core'],
   parallel: ['util', 'bus', 'core'],
   printers: ['util', 'bus'],
   state: ['util', 'bus', 'core', 'parallel', 'recovery', 'limits'],

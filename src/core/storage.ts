@@ -1,12 +1,19 @@
 /** A small key/value store on the state, for values the runs of a pipeline share. */
 export class StateStorage {
   readonly #values = new Map<string, unknown>();
+  #version = 0;
+
+  /** @internal Changes whenever the storage does: checkpoints store it only then. */
+  get version(): number {
+    return this.#version;
+  }
 
   get<T = unknown>(key: string): T | undefined {
     return this.#values.get(key) as T | undefined;
   }
 
   set(key: string, value: unknown): this {
+    this.#version++;
     this.#values.set(key, value);
     return this;
   }
@@ -16,6 +23,7 @@ export class StateStorage {
   }
 
   delete(key: string): boolean {
+    this.#version++;
     return this.#values.delete(key);
   }
 
@@ -28,6 +36,7 @@ export class StateStorage {
   }
 
   clear(): void {
+    this.#version++;
     this.#values.clear();
   }
 

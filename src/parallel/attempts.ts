@@ -109,6 +109,7 @@ function branchFrame<T>(group: Group<T>, task: TaskRecord, attempt: number): Fra
     // Only a task holding a state-wide slot has one to lend.
     lendSlot: task.holdsSlot && limiter ? () => lendSlot(task, limiter) : undefined,
     attempt,
+    executor: group.options.executor,
   };
   return new Frame(
     group.runtime,
@@ -116,5 +117,6 @@ function branchFrame<T>(group: Group<T>, task: TaskRecord, attempt: number): Fra
     group.scope,
     branch,
     undefined,
+    group.trace?.span,
   );
 }

@@ -129,6 +129,7 @@ function finish<T>(
   }
   group.timer?.clear();
   group.timer = undefined;
+  group.endTrace();
   group.unwatchBreaker?.();
   if (group.waitingForSlot) {
     group.waitingForSlot = false;

@@ -9,6 +9,7 @@ import { type Timer, startTimer } from '../util/timer.js';
 import { runTask } from './attempts.js';
 import { complete, deliver, failFast, onScopeAbort, onTimeout } from './endings.js';
 import { publishGroup, publishTask, watchBreaker } from './group-events.js';
+import type { GroupTrace } from '../core/tracing.js';
 import type { SlotWaiter } from './limiter.js';
 import type { ResolvedParallelOptions } from './options.js';
 import type { GroupRuntime } from './runtime.js';
@@ -58,6 +59,8 @@ export class Group<T> {
   wakeStreams: (() => void)[] = [];
   idleWaiters: (() => void)[] = [];
   unwatchBreaker: (() => void) | undefined;
+  /** The group's tracing span while it runs (with `tracing` on the state). */
+  trace: GroupTrace | undefined;
   /** Idle, every task settled, nobody collecting: detached from everything long-lived (see `release`). */
   released = false;
   readonly slotWaiter: SlotWaiter;
@@ -91,6 +94,7 @@ export class Group<T> {
    */
   release(): void {
     this.released = true;
+    this.endTrace();
     this.scope.dispose();
     this.unwatchBreaker?.();
     this.unwatchBreaker = undefined;
@@ -106,12 +110,38 @@ export class Group<T> {
     this.scope.attach();
     if (this.final) return;
     watchBreaker(this);
+    this.startTrace();
     const { timeoutMs } = this.options;
     if (timeoutMs !== undefined && this.startTime !== undefined) {
       const remaining = this.startTime + timeoutMs - Date.now();
       if (remaining <= 0) this.deadlinePassed = true;
       else this.timer = startTimer(() => onTimeout(this), remaining, { unref: true });
     }
+  }
+
+  startTrace(): void {
+    const tracing = this.runtime.tracing;
+    if (!tracing || this.trace) return;
+    this.trace = tracing.startGroup({
+      stateId: this.runtime.stateId,
+      groupId: this.groupId,
+      name: this.options.name,
+      maxWorkers: this.options.maxWorkers,
+      parent: this.parent.trace,
+    });
+  }
+
+  /** Ends the group's span with its status and counts (once the group ended, or is released idle). */
+  endTrace(): void {
+    const trace = this.trace;
+    if (!trace) return;
+    this.trace = undefined;
+    const status = this.final
+      ? this.status
+      : this.counts.failed > 0
+        ? GroupStatus.FAILED
+        : GroupStatus.COMPLETED;
+    trace.end({ status, total: this.tasks.length, ...this.counts, error: this.failure });
   }
 
   /** Queues a task; the group's turn starts it a microtask later. */
@@ -145,6 +175,7 @@ export class Group<T> {
         this.timer = startTimer(() => onTimeout(this), this.options.timeoutMs, { unref: true });
       }
       watchBreaker(this);
+      this.startTrace();
       this.announcedTotal = total;
       publishGroup(this, 'started');
     } else if (total > this.announcedTotal) {

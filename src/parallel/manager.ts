@@ -89,7 +89,13 @@ export class ParallelExecutionManager<T = unknown> implements AsyncDisposable {
         { cause: group.failure },
       );
     }
-    const record = createTask(this.groupId, group.tasks.length, task, nameOrOptions);
+    const record = createTask(
+      this.groupId,
+      group.tasks.length,
+      task,
+      nameOrOptions,
+      this.options.executor !== undefined,
+    );
     group.enqueue(record);
     return record.index;
   }

@@ -4,6 +4,7 @@ import {
   defaultRetryConfig,
   resolveRetryConfig,
 } from '../core/retry.js';
+import type { RemoteExecutor } from '../core/remote.js';
 import { BackoffStrategy, ErrorStrategy } from '../util/enums.js';
 import {
   checkEnum,
@@ -37,6 +38,11 @@ export interface ParallelOptions {
   retry?: RetryConfig;
   /** A shared `CircuitBreaker`, or `{ threshold, resetTimeoutMs }` for one of the group's own. @default none */
   circuitBreaker?: CircuitBreaker | { threshold: number; resetTimeoutMs: number };
+  /**
+   * Runs the group's lazy runs on other processes (e.g. `BullMQExecutor` from `rh-agents/bullmq`);
+   * a plain function task cannot travel and is refused at `add()`. @default none: runs here
+   */
+  executor?: RemoteExecutor;
 }
 
 /** `ParallelOptions` validated, with every default filled in. */
@@ -50,6 +56,7 @@ export interface ResolvedParallelOptions {
   /** The retry policy every task of the group follows (from `retry`, or from the shorthands). */
   retry: ResolvedRetry;
   circuitBreaker: CircuitBreaker | undefined;
+  executor: RemoteExecutor | undefined;
 }
 
 export const defaultParallelOptions = Object.freeze({
@@ -69,6 +76,7 @@ const KEYS = [
   'retryDelayMs',
   'retry',
   'circuitBreaker',
+  'executor',
 ];
 
 /** `null` is refused like any other wrong value; only `undefined` means "use the default". */
@@ -154,5 +162,20 @@ export function resolveParallelOptions(options: ParallelOptions = {}): ResolvedP
     retryDelayMs: retry.initialDelayMs,
     retry,
     circuitBreaker: breaker,
+    executor: checkExecutor(options.executor),
   };
+}
+
+function checkExecutor(executor: unknown): RemoteExecutor | undefined {
+  if (executor === undefined) return undefined;
+  if (
+    executor === null ||
+    typeof executor !== 'object' ||
+    typeof (executor as { execute?: unknown }).execute !== 'function'
+  ) {
+    throw new TypeError(
+      `${OWNER}: expected \`executor\` to be a RemoteExecutor (an object with execute(), e.g. new BullMQExecutor(…) from 'rh-agents/bullmq'), got ${describe(executor)}.`,
+    );
+  }
+  return executor as RemoteExecutor;
 }

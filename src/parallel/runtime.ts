@@ -2,6 +2,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { UnstampedEvent } from '../bus/events.js';
 import type { Frame } from '../core/frame.js';
 import type { Interrupts } from '../core/interrupts.js';
+import type { Tracing } from '../core/tracing.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { MetricsCollector } from './metrics.js';
 
@@ -10,6 +11,9 @@ import type { MetricsCollector } from './metrics.js';
  * (`ExecutionState`) builds one; groups depend on this narrow interface, never on the whole state.
  */
 export interface GroupRuntime {
+  readonly stateId: string;
+  /** Tracing hooks (`rh-agents/otel`), when the state has them. */
+  readonly tracing: Tracing | undefined;
   /** The frame of the current async context: the group is opened as a child of it. */
   currentFrame(): Frame;
   /** Whether anyone listens (`hasSubscribers`): group events are built only then. */

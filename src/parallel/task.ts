@@ -38,6 +38,7 @@ export function createTask(
   index: number,
   task: unknown,
   nameOrOptions: unknown,
+  remote = false,
 ): TaskRecord {
   let name: unknown;
   if (typeof nameOrOptions === 'string' || nameOrOptions === undefined) name = nameOrOptions;
@@ -65,6 +66,11 @@ export function createTask(
       );
     }
   } else if (typeof task === 'function') {
+    if (remote) {
+      throw new TypeError(
+        `Parallel group '${groupId}' runs its tasks on other processes through its executor, and a plain function cannot travel there. Add a lazy run of an actor the workers know instead: p.add(event.run(input, context, state)) or p.add(state.run(actor, input)).`,
+      );
+    }
     fn = task as (context: TaskContext) => unknown;
   } else if (task !== null && typeof (task as { then?: unknown })?.then === 'function') {
     throw new TypeError(

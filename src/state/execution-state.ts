@@ -1,64 +1,36 @@
-import { randomUUID } from 'node:crypto';
-import { EventBus } from '../bus/event-bus.js';
+import type { EventBus } from '../bus/event-bus.js';
 import type { BusEvent, LogSeverity, UnstampedEvent } from '../bus/events.js';
+import type { BaseActor, Schema } from '../core/actors.js';
+import { CancelScope } from '../core/cancel-scope.js';
+import { Frame, frameStorage } from '../core/frame.js';
+import { ExecutionHistory } from '../core/history.js';
+import { type Interrupts, Interrupts as InterruptSwitch } from '../core/interrupts.js';
+import { LazyRun } from '../core/lazy-run.js';
+import { executeRun } from '../core/run.js';
+import { INTERNAL, type RunRuntime } from '../core/runtime.js';
+import { StateStorage } from '../core/storage.js';
 import { ConcurrencyLimiter } from '../parallel/limiter.js';
 import { ParallelExecutionManager } from '../parallel/manager.js';
 import { MetricsCollector, type ParallelMetrics } from '../parallel/metrics.js';
 import type { ParallelOptions } from '../parallel/options.js';
-import type { ParallelResult } from '../parallel/types.js';
-import type { BaseActor, Schema } from '../core/actors.js';
-import { CancelScope } from '../core/cancel-scope.js';
-import { messageOf } from '../util/describe.js';
-import { EventType } from '../util/enums.js';
-import { Frame, frameStorage } from '../core/frame.js';
-import { ExecutionHistory } from '../core/history.js';
-import { INTERNAL, type RunRuntime } from '../core/runtime.js';
 import type { GroupRuntime } from '../parallel/runtime.js';
-import { type InterruptChecker, Interrupts } from '../core/interrupts.js';
-import { LazyRun } from '../core/lazy-run.js';
-import { type ResolvedRetry, type RetryConfig, resolveRetryConfig } from '../core/retry.js';
-import { executeRun } from '../core/run.js';
-import { StateStorage } from '../core/storage.js';
+import type { ParallelResult } from '../parallel/types.js';
+import { type StateBackend, checkStateId } from '../recovery/backend.js';
+import { RhAgentsError } from '../util/errors.js';
 import {
-  checkFunction,
-  checkInteger,
-  checkKnownKeys,
-  checkNumber,
-  describe,
-} from '../util/validate.js';
+  type StateMetadata,
+  type StateSnapshot,
+  type StateStatus,
+  checkSnapshot,
+} from '../recovery/snapshot.js';
+import { describe, messageOf, textOf } from '../util/describe.js';
+import { checkFunction } from '../util/validate.js';
+import { type ExecutionStateOptions, resolveStateOptions } from './options.js';
+import { RESTORE, type Restore, StateRecovery } from './recovery.js';
 import type { z } from 'zod';
 
-/** Options of `new ExecutionState()`. Every duration is in milliseconds. */
-export interface ExecutionStateOptions {
-  /** Where events are published. @default a new EventBus */
-  eventBus?: EventBus;
-  /** Cap on running parallel branches across every group of this state. @default none */
-  maxConcurrency?: number;
-  /** Retry policy for every run that has no more specific one. @default built-in per event type */
-  defaultRetry?: RetryConfig;
-  /** Retry policy per event type; wins over `defaultRetry`. */
-  retryByEventType?: Partial<Record<EventType, RetryConfig>>;
-  /** The state's id: letters, digits, `_` and `-`, at most 128. @default a random UUID */
-  stateId?: string;
-  /** Polled before every run and by `checkInterrupt()`; something truthy (a reason string, or `true`) interrupts the state. */
-  interruptChecker?: InterruptChecker;
-  /** Interrupts the state this long after its first run starts. @default none */
-  timeoutMs?: number;
-  /** Longest `detail` string on execution records. @default 200 */
-  detailMaxLength?: number;
-}
+export type { ExecutionStateOptions } from './options.js';
 
-const KEYS = [
-  'eventBus',
-  'maxConcurrency',
-  'defaultRetry',
-  'retryByEventType',
-  'stateId',
-  'interruptChecker',
-  'timeoutMs',
-  'detailMaxLength',
-];
-const STATE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SEVERITIES: readonly LogSeverity[] = ['debug', 'info', 'warning', 'error'];
 
 /** @internal The state's runtime: what runs and groups use of it, wired here. */
@@ -67,10 +39,17 @@ export interface StateRuntime extends RunRuntime, GroupRuntime {
   readonly interrupts: Interrupts;
 }
 
+/** Options of `ExecutionState.fromSnapshot()`: the constructor's, but the id comes from the snapshot. */
+export type RestoreOptions = Omit<ExecutionStateOptions, 'stateId'>;
+
+/** Options of `ExecutionState.load()`: where the state is stored, and how to restore it. */
+export type LoadOptions = RestoreOptions & { stateBackend: StateBackend };
+
 /**
  * The shared context of a pipeline: its event bus, history, storage, interrupts and parallel
- * groups. The per-branch execution stack is not kept here but in the async context, so concurrent
- * branches never see each other's nesting.
+ * groups, and (with a `stateBackend`) its durable checkpoints. The per-branch execution stack is not
+ * kept here but in the async context, so concurrent branches never see each other's nesting. This
+ * is the composition root: it wires the bus, the run machinery, the groups and recovery together.
  */
 export class ExecutionState {
   readonly stateId: string;
@@ -80,60 +59,21 @@ export class ExecutionState {
   readonly maxConcurrency: number | undefined;
   /** @internal */
   readonly [INTERNAL]: StateRuntime;
+  readonly #recovery: StateRecovery;
 
   constructor(options: ExecutionStateOptions = {}) {
-    const owner = 'new ExecutionState()';
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`${owner}: expected an options object, got ${describe(options)}.`);
-    }
-    checkKnownKeys(owner, options, KEYS);
-    const stateId = options.stateId ?? randomUUID();
-    if (typeof stateId !== 'string' || !STATE_ID.test(stateId)) {
-      throw new TypeError(
-        `${owner}: \`stateId\` must be a plain identifier (letters, digits, '_' and '-', 1 to 128 of them) because it names files and rows; got ${describe(stateId)}.`,
-      );
-    }
-    if (options.eventBus !== undefined && !(options.eventBus instanceof EventBus)) {
-      throw new TypeError(
-        `${owner}: expected \`eventBus\` to be an EventBus, got ${describe(options.eventBus)}.`,
-      );
-    }
-    if (options.interruptChecker !== undefined)
-      checkFunction(owner, 'interruptChecker', options.interruptChecker);
+    const resolved = resolveStateOptions(options);
+    const restore = (options as { [RESTORE]?: Restore })[RESTORE];
+    const { stateId } = resolved;
     this.stateId = stateId;
-    this.eventBus = options.eventBus ?? new EventBus();
-    this.maxConcurrency =
-      options.maxConcurrency === undefined
-        ? undefined
-        : checkInteger(owner, 'maxConcurrency', options.maxConcurrency, { allowInfinity: true });
-    const timeoutMs =
-      options.timeoutMs === undefined
-        ? undefined
-        : checkNumber(owner, 'timeoutMs', options.timeoutMs, {
-            exclusive: true,
-            unit: 'milliseconds',
-          });
-    const detailMaxLength = checkInteger(owner, 'detailMaxLength', options.detailMaxLength ?? 200, {
-      min: 1,
-    });
-    const defaultRetry =
-      options.defaultRetry === undefined
-        ? undefined
-        : resolveRetryConfig(options.defaultRetry, `${owner} defaultRetry`);
-    const retryByEventType: Partial<Record<EventType, ResolvedRetry>> = {};
-    for (const [type, config] of Object.entries(options.retryByEventType ?? {})) {
-      if (!Object.values(EventType).includes(type as EventType)) {
-        throw new TypeError(
-          `${owner}: unknown event type ${describe(type)} in \`retryByEventType\`; expected one of ${Object.values(EventType).join(', ')}.`,
-        );
-      }
-      if (config !== undefined)
-        retryByEventType[type as EventType] = resolveRetryConfig(
-          config,
-          `${owner} retryByEventType.${type}`,
-        );
-    }
+    this.eventBus = resolved.eventBus;
+    this.maxConcurrency = resolved.maxConcurrency;
+    const recovery = new StateRecovery(resolved, this.history, this.storage, restore);
+    this.#recovery = recovery;
 
+    // With per-run checkpoints, a run's end sets the state's status before it is written; without,
+    // when it is published.
+    const checkpoint = recovery.checkpoint;
     const root = new CancelScope();
     const bus = this.eventBus;
     const history = this.history;
@@ -142,6 +82,7 @@ export class ExecutionState {
       const stamped = event as BusEvent;
       stamped.timestamp = Date.now();
       stamped.stateId = stateId;
+      if (stamped.kind === 'interrupt') recovery.interrupted();
       bus.publish(stamped);
     };
     const runtime: StateRuntime = {
@@ -152,25 +93,115 @@ export class ExecutionState {
       },
       bus,
       publish,
-      record: (record) => {
-        history.record(record);
-        bus.publish(record);
-      },
-      interrupts: new Interrupts(root, publish, options.interruptChecker, timeoutMs),
+      record: checkpoint
+        ? (record) => {
+            history.record(record);
+            bus.publish(record);
+          }
+        : (record) => {
+            recovery.noteEnd(record);
+            history.record(record);
+            bus.publish(record);
+          },
+      interrupts: new InterruptSwitch(root, publish, resolved.interruptChecker, resolved.timeoutMs),
       limiter:
-        this.maxConcurrency === undefined || this.maxConcurrency === Infinity
+        resolved.maxConcurrency === undefined || resolved.maxConcurrency === Infinity
           ? undefined
-          : new ConcurrencyLimiter(this.maxConcurrency),
+          : new ConcurrencyLimiter(resolved.maxConcurrency),
       metrics: new MetricsCollector(),
-      detailMaxLength,
-      defaultRetry,
-      retryByEventType,
-      tracing: undefined,
-      replay: undefined,
-      checkpoint: undefined,
+      detailMaxLength: resolved.detailMaxLength,
+      defaultRetry: resolved.defaultRetry,
+      retryByEventType: resolved.retryByEventType,
+      tracing: resolved.tracing,
+      replay: recovery.replay,
+      checkpoint,
     };
     const rootFrame = new Frame(runtime, '', root, undefined, undefined);
     this[INTERNAL] = runtime;
+  }
+
+  /** What is stored with the state: pipeline, description, tags, parent state id, custom data. */
+  get metadata(): Readonly<StateMetadata> {
+    return this.#recovery.metadata;
+  }
+
+  /**
+   * `running` until its top-level run ends (then `completed` or `failed`, as that run did), or
+   * `interrupted` once it was interrupted.
+   */
+  get status(): StateStatus {
+    return this.#recovery.status;
+  }
+
+  /** The state backend its checkpoints go to, if any. */
+  get stateBackend(): StateBackend | undefined {
+    return this.#recovery.options.stateBackend;
+  }
+
+  /**
+   * The whole state as plain, versioned JSON (never code): id, timestamps, status, metadata, the
+   * history with results, the storage. Throws an `UnstorableValueError` naming the address of a
+   * result that JSON cannot hold.
+   */
+  toSnapshot(): StateSnapshot {
+    return this.#recovery.snapshot();
+  }
+
+  /** Writes the whole state to its `stateBackend` now (with `checkpoint: 'manual'`, the only write). */
+  async saveCheckpoint(): Promise<void> {
+    const checkpointer = this.#recovery.checkpointer;
+    if (!checkpointer) {
+      throw new RhAgentsError(
+        `state '${this.stateId}': saveCheckpoint() needs a stateBackend; create the state with one, e.g. new ExecutionState({ stateBackend: new FileSystemStateBackend({ dir: '.rh-agents' }) }).`,
+      );
+    }
+    await checkpointer.save();
+  }
+
+  /**
+   * A state restored from a snapshot (`state.toSnapshot()`, or a stored one): its history,
+   * storage, metadata and status. When the same program runs again on it, runs that completed
+   * before are replayed (see `replayMode`, `resumeFromAddress`).
+   */
+  static fromSnapshot(snapshot: StateSnapshot, options: RestoreOptions = {}): ExecutionState {
+    const checked = checkSnapshot(snapshot, 'ExecutionState.fromSnapshot(): the snapshot');
+    return ExecutionState.#restore(checked, options, false);
+  }
+
+  /** The state stored under `stateId` in `options.stateBackend`, restored; `StateNotFoundError` if there is none. */
+  static async load(stateId: string, options: LoadOptions): Promise<ExecutionState> {
+    checkStateId(stateId, 'ExecutionState.load()');
+    if (options === null || typeof options !== 'object' || options.stateBackend === undefined) {
+      throw new TypeError(
+        `ExecutionState.load(): expected options with a \`stateBackend\` to load from, got ${describe(options)}.`,
+      );
+    }
+    resolveStateOptions({ ...options, stateId }); // options checked before anything is read
+    const snapshot = await options.stateBackend.load(stateId);
+    return ExecutionState.#restore(snapshot, options, true);
+  }
+
+  static #restore(
+    snapshot: StateSnapshot,
+    options: RestoreOptions,
+    saved: boolean,
+  ): ExecutionState {
+    const { resumeFromAddress } = options ?? {};
+    if (
+      resumeFromAddress !== undefined &&
+      !snapshot.history.some((record) => record.address === resumeFromAddress)
+    ) {
+      const known = [...new Set(snapshot.history.map((record) => record.address))].slice(0, 5);
+      throw new TypeError(
+        `state '${snapshot.stateId}': \`resumeFromAddress\` ${describe(resumeFromAddress)} is not in its history; pass the address of a recorded run${known.length > 0 ? `, e.g. ${known.map((a) => `'${a}'`).join(', ')}` : ''}.`,
+      );
+    }
+    const restore: Restore = { snapshot, saved };
+    return new ExecutionState({
+      ...options,
+      stateId: snapshot.stateId,
+      [RESTORE]: restore,
+    } as ExecutionStateOptions);
   }
 
   /**
@@ -254,7 +285,7 @@ export class ExecutionState {
     const branch = frame.branch;
     this[INTERNAL].publish({
       kind: 'log',
-      message: String(message),
+      message: textOf(message),
       severity,
       metadata,
       address: frame.address,
@@ -268,7 +299,7 @@ export class ExecutionState {
    * Interrupts the state: publishes a `kind: 'interrupt'` event, aborts every signal, cancels the
    * running groups; runs started afterwards finish at once with status `interrupted`.
    */
-  requestInterrupt(reason = 'requestInterrupt() was called'): void {
+  requestInterrupt(reason: string = 'requestInterrupt() was called'): void {
     this[INTERNAL].interrupts.request(reason, 'request');
   }
 

@@ -14,7 +14,7 @@ import {
   ParallelCancelledError,
   ParallelDisplayMode,
 } from '../../src/index.js';
-import { makeTool, recordingState, sleep } from './helpers.js';
+import { deferred, makeTool, recordingState, sleep } from './helpers.js';
 
 describe('the data model', () => {
   it('has the group statuses, error strategies and display modes', () => {
@@ -87,13 +87,22 @@ describe('result modes and the timeout', () => {
   it('a stream of five gives five results', async () => {
     const state = new ExecutionState();
     const p = state.parallel({ maxWorkers: 5 });
+    // Finishing order is set by the test, not by timers: task 4 first, task 0 last.
+    const gates = Array.from({ length: 5 }, () => deferred());
     for (let i = 0; i < 5; i++)
       p.add(async () => {
-        await sleep((5 - i) * 5);
+        await gates[i]!.promise;
         return i;
       });
     const got: number[] = [];
+    const releasing = (async () => {
+      for (let i = 4; i >= 0; i--) {
+        gates[i]!.resolve();
+        await sleep(2);
+      }
+    })();
     for await (const r of p.stream()) got.push(r.result as number);
+    await releasing;
     expect(got).toHaveLength(5);
     expect([...got].sort()).toEqual([0, 1, 2, 3, 4]);
     expect(got).toEqual([4, 3, 2, 1, 0]); // finishing order
