@@ -122,3 +122,4 @@ export type {
   Tracing,
 } from './core/tracing.js';
 export type { RemoteExecutor, RemoteOutcome, RemoteRun } from './core/remote.js';
+export { executeRemoteRun } from './core/remote-run.js';
