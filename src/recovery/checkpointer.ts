@@ -2,13 +2,13 @@ import type { ExecutionRecord } from '../bus/events.js';
 import { isThenable } from '../util/describe.js';
 import type { StateBackend } from './backend.js';
 import { toStoredRecord } from './records.js';
-import type { CheckpointEntry, StateSnapshot, StateStatus } from './snapshot.js';
+import type { CheckpointEntry, StateSnapshot, StateStatus, StoredRecord } from './snapshot.js';
 import type { JsonValue } from './json-value.js';
 
 /** What the checkpointer reads of its state when it writes. */
 export interface CheckpointSource {
-  /** The whole state as a snapshot: written once, before the first append. */
-  snapshot(): StateSnapshot;
+  /** The state as a snapshot without its history (the checkpointer adds the durable history). */
+  header(): StateSnapshot;
   /** The storage as JSON and a counter that changes whenever the storage changes. */
   storage(): { version: number; json: () => { [key: string]: JsonValue } };
   /** The state's status now. */
@@ -30,14 +30,21 @@ export class Checkpointer {
   #saved: boolean;
   /** The last write of an asynchronous backend: the next one goes after it. */
   #tail: Promise<void> | undefined;
+  /**
+   * The history as stored: the restored records, then the records of each run in the order the
+   * runs ended. A save writes this, not the in-memory history, whose runs still in flight would
+   * otherwise be stored twice (their `started` record now, all their records when they end).
+   */
+  readonly #durable: StoredRecord[];
 
   constructor(
     readonly backend: StateBackend,
     readonly stateId: string,
     readonly source: CheckpointSource,
-    { saved = false }: { saved?: boolean } = {},
+    { saved = false, history = [] }: { saved?: boolean; history?: readonly StoredRecord[] } = {},
   ) {
     this.#saved = saved;
+    this.#durable = [...history];
     if (saved) {
       this.#written = source.status();
       this.#storageVersion = source.storage().version;
@@ -59,20 +66,21 @@ export class Checkpointer {
   /** Saves the whole state now (compacting it), as `saveCheckpoint()` does. */
   async save(): Promise<void> {
     await this.#tail;
-    const snapshot = this.source.snapshot();
+    const snapshot = { ...this.source.header(), history: [...this.#durable] };
     await this.backend.save(snapshot);
     this.#saved = true;
     this.#written = snapshot.status;
     this.#storageVersion = this.source.storage().version;
   }
 
-  #write(records: CheckpointEntry['records']): void | Promise<void> {
+  #write(records: StoredRecord[]): void | Promise<void> {
     if (!this.#saved) {
       this.#ready ??= this.save().finally(() => (this.#ready = undefined));
       return this.#ready.then(() => this.#write(records));
     }
     if (this.#ready) return this.#ready.then(() => this.#write(records));
     const entry: CheckpointEntry = { records, updatedAt: Date.now() };
+    for (const record of records) this.#durable.push(record);
     const status = this.source.status();
     if (status !== this.#written) {
       entry.status = status;

@@ -59,11 +59,11 @@ export class StateRecovery {
           backend,
           options.stateId,
           {
-            snapshot: () => this.snapshot(),
+            header: () => this.snapshot([]),
             storage: () => ({ version: storage.version, json: () => this.storageJson() }),
             status: () => this.status,
           },
-          { saved: restore?.saved ?? false },
+          { saved: restore?.saved ?? false, history: snapshot?.history ?? [] },
         )
       : undefined;
   }
@@ -94,7 +94,8 @@ export class StateRecovery {
     void Promise.resolve(this.checkpointer?.flushStatus()).catch(() => {});
   }
 
-  snapshot(): StateSnapshot {
+  /** The state as a snapshot; `history` defaults to the whole in-memory history. */
+  snapshot(history?: StateSnapshot['history']): StateSnapshot {
     return {
       format: STATE_FORMAT,
       version: STATE_FORMAT_VERSION,
@@ -103,7 +104,7 @@ export class StateRecovery {
       updatedAt: Date.now(),
       status: this.status,
       metadata: structuredClone(this.metadata),
-      history: this.history.events.map(toStoredRecord),
+      history: history ?? this.history.events.map(toStoredRecord),
       storage: this.storageJson(),
     };
   }
