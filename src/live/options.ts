@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import type { EventBus } from '../index.js';
+import { describe } from '../util/describe.js';
+import { checkInteger, checkKnownKeys } from '../util/validate.js';
 import type { LiveStateSource } from './state-source.js';
 
 /** Options of `serveLiveView()`. */
@@ -74,24 +76,6 @@ const KNOWN = [
   'title',
 ] as const;
 
-/** A value as the messages quote it: the value and its type. */
-export function describe(value: unknown): string {
-  let shown: string;
-  if (typeof value === 'string') shown = JSON.stringify(value);
-  else if (typeof value === 'function') shown = `[function ${value.name || 'anonymous'}]`;
-  else if (typeof value === 'bigint') shown = `${value}n`;
-  else if (typeof value === 'number') shown = String(value);
-  else {
-    try {
-      shown = JSON.stringify(value) ?? String(value);
-    } catch {
-      shown = String(value);
-    }
-  }
-  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  return `\`${shown}\` (${type})`;
-}
-
 /** Whether `host` only accepts connections from this machine. */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
@@ -107,12 +91,7 @@ function hasMethod(value: object, name: string): boolean {
 }
 
 function checkWholeNumber(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(
-      `${OWNER}: expected \`${option}\` to be a whole number from ${min} to ${max}, got ${describe(value)}.`,
-    );
-  }
-  return value;
+  return checkInteger(OWNER, option, value, { min, max });
 }
 
 /** Validates `options` and applies the defaults; every message names the option and the fix. */
@@ -122,13 +101,7 @@ export function resolveLiveViewOptions(options: unknown): ResolvedLiveViewOption
       `${OWNER}: expected an options object such as { eventBus: state.eventBus }, got ${describe(options)}.`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!(KNOWN as readonly string[]).includes(key)) {
-      throw new TypeError(
-        `${OWNER}: unknown option \`${key}\`; known options are ${KNOWN.map((k) => `\`${k}\``).join(', ')}.`,
-      );
-    }
-  }
+  checkKnownKeys(OWNER, options, KNOWN);
   const o = options as LiveViewOptions;
   const bus: unknown = o.eventBus;
   if (bus === null || typeof bus !== 'object' || !hasMethod(bus, 'subscribe')) {

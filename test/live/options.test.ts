@@ -56,7 +56,7 @@ describe('serveLiveView options', () => {
     ],
     [
       { eventBus, stateBackend: null },
-      /expected `stateBackend` to be a state backend.*`null` \(null\)/,
+      '`stateBackend` is null; leave it out (or pass undefined) for its default, or give it a value.',
     ],
     [{ eventBus, maxEvents: 0 }, /expected `maxEvents` to be a whole number from 1 to/],
     [
