@@ -1,72 +1,17 @@
 /**
- * An in-memory backend written against the `StateBackend` interface exactly as INTERFACES.md
- * fixes it (copied here until the real backends land): passing it as `stateBackend` proves the
- * live view's structural type accepts every real backend.
+ * An in-memory `StateBackend` for the live view's tests: passing it as `stateBackend` proves the
+ * view accepts any implementation of the interface, not only the shipped backends.
  */
-export type JsonValue =
-  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type StateStatus = 'running' | 'completed' | 'failed' | 'interrupted';
-export interface StateMetadata {
-  pipeline?: string;
-  description?: string;
-  tags: string[];
-  parentStateId?: string;
-  custom?: { [key: string]: JsonValue };
-}
-export interface StoredRecord {
-  actor: { name: string; eventType: 'agent_call' | 'tool_call' | 'llm_call' };
-  address: string;
-  status: string;
-  executionTimeMs?: number;
-  message?: string;
-  detail?: string;
-  tag?: string;
-  groupId?: string;
-  parallelIndex?: number;
-  isParallel: boolean;
-  retryAttempt: number;
-  timestamp: number;
-  result?: JsonValue;
-  error?: { name: string; message: string };
-}
-export interface StateSnapshot {
-  format: 'rh-agents/state';
-  version: number;
-  stateId: string;
-  createdAt: number;
-  updatedAt: number;
-  status: StateStatus;
-  metadata: StateMetadata;
-  history: StoredRecord[];
-  storage: { [key: string]: JsonValue };
-}
-export interface CheckpointEntry {
-  records: StoredRecord[];
-  status?: StateStatus;
-  storage?: { [key: string]: JsonValue };
-  updatedAt: number;
-}
-export interface StateSummary {
-  stateId: string;
-  pipeline?: string;
-  tags: string[];
-  status: StateStatus;
-  createdAt: number;
-  updatedAt: number;
-}
-export interface StateBackend {
-  has(stateId: string): Promise<boolean>;
-  load(stateId: string): Promise<StateSnapshot>;
-  save(snapshot: StateSnapshot): Promise<void>;
-  append(stateId: string, entry: CheckpointEntry): void | Promise<void>;
-  list(filter?: { tag?: string; pipeline?: string }): Promise<StateSummary[]>;
-  delete(stateId: string): Promise<boolean>;
-  close(): Promise<void>;
-}
+import {
+  type CheckpointEntry,
+  type StateBackend,
+  type StateSnapshot,
+  type StateSummary,
+  type StoredRecord,
+  StateNotFoundError,
+} from '../../src/index.js';
 
-export class StateNotFoundError extends Error {
-  override name = 'StateNotFoundError';
-}
+export type { StateBackend };
 
 export class MemoryBackend implements StateBackend {
   readonly states = new Map<string, StateSnapshot>();
@@ -77,7 +22,7 @@ export class MemoryBackend implements StateBackend {
   }
   async load(stateId: string): Promise<StateSnapshot> {
     const state = this.states.get(stateId);
-    if (!state) throw new StateNotFoundError(`No stored state with id ${stateId}.`);
+    if (!state) throw new StateNotFoundError(stateId, 'memory');
     return state;
   }
   async save(snapshot: StateSnapshot): Promise<void> {
@@ -85,7 +30,7 @@ export class MemoryBackend implements StateBackend {
   }
   append(stateId: string, entry: CheckpointEntry): void {
     const state = this.states.get(stateId);
-    if (!state) throw new StateNotFoundError(stateId);
+    if (!state) throw new StateNotFoundError(stateId, 'memory');
     state.history.push(...entry.records);
     state.updatedAt = entry.updatedAt;
     if (entry.status) state.status = entry.status;
