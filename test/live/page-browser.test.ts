@@ -300,7 +300,7 @@ describe.skipIf(!hasChromium)('the live page in Chromium', () => {
     await page.locator('#states-body button', { hasText: 'older' }).click();
     await page.locator('#states-status', { hasText: /^Could not load older/ }).waitFor();
     expect(await page.locator('#states-status').textContent()).toBe(
-      'Could not load older: No stored state with id older.',
+      "Could not load older: No state 'older' is stored in memory. Check the id: backend.list() shows the stored states.",
     );
     backend.list = async () => {
       throw new Error('store offline');

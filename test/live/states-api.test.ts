@@ -91,7 +91,10 @@ describe('stored states', () => {
     const { get } = await start(filled());
     const answer = await get('/api/states/missing');
     expect(answer.status).toBe(404);
-    expect(answer.json).toEqual({ error: 'No stored state with id missing.' });
+    expect(answer.json).toEqual({
+      error:
+        "No state 'missing' is stored in memory. Check the id: backend.list() shows the stored states.",
+    });
   });
 
   it('answers 400 for an id no backend accepts, before asking the backend', async () => {
