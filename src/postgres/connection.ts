@@ -85,7 +85,7 @@ function isTimeout(error: unknown): boolean {
 }
 
 /** What went wrong, also for an `AggregateError` (every address of a name refused) whose message is empty. */
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   const e = error as { message?: unknown; code?: unknown; errors?: unknown } | null;
   if (typeof e?.message === 'string' && e.message !== '') return e.message;
   if (Array.isArray(e?.errors) && e.errors.length > 0) {

@@ -4,6 +4,7 @@
  * parts of pg's API used here are typed below, so `@types/pg` need not be installed; a `pg.Pool`
  * fits `PostgresPool`.
  */
+import { createRequire } from 'node:module';
 import { RhAgentsError } from '../index.js';
 
 /** What a query resolves to (the parts used here). */
@@ -39,31 +40,31 @@ export interface PgModule {
   Pool: new (config: { connectionString: string; connectionTimeoutMillis: number }) => OwnedPool;
   /** Made (never connected) only to read where a configuration points, as pg resolves it. */
   Client: new (config: object) => { host: string; port: number; database?: string };
-  DatabaseError: new (...args: never[]) => Error;
 }
 
 /** The command that installs the driver, as the error message says it. */
 export const PG_INSTALL = 'npm install pg@^8';
 
-async function load(): Promise<PgModule> {
+/**
+ * The `pg` module, through `require` (by default one resolving from this package). Throws an
+ * `RhAgentsError` saying what to install when pg is not installed.
+ */
+export function loadPg(
+  require: (id: string) => unknown = createRequire(import.meta.url),
+): PgModule {
   try {
-    const mod = (await import('pg')) as unknown as { default: PgModule };
-    return mod.default;
+    return require('pg') as PgModule;
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const message = error instanceof Error ? error.message : '';
-    if (
-      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-      /Cannot find (package|module) 'pg'/.test(message)
-    ) {
-      throw new RhAgentsError(
-        `rh-agents/postgres needs pg, an optional peer dependency that is not installed: run \`${PG_INSTALL}\`. Or keep states in a FileSystemStateBackend or SqliteStateBackend from 'rh-agents'.`,
-        { cause: error },
-      );
-    }
-    throw error;
+    const notInstalled =
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes("'pg'");
+    if (!notInstalled) throw error;
+    throw new RhAgentsError(
+      `rh-agents/postgres needs pg, an optional peer dependency that is not installed: run \`${PG_INSTALL}\`. Or keep states in a FileSystemStateBackend or SqliteStateBackend from 'rh-agents'.`,
+      { cause: error },
+    );
   }
 }
 
-/** The `pg` module. */
-export const pg: PgModule = await load();
+/** The `pg` module, loaded when `rh-agents/postgres` is imported. */
+export const pg: PgModule = loadPg();

@@ -178,7 +178,7 @@ export class PostgresStateBackend implements StateBackend {
   async delete(stateId: string): Promise<boolean> {
     this.#check(stateId, 'delete');
     const result = await this.#serial(stateId, () => this.#query(this.#sql.delete, [stateId]));
-    return (result.rowCount ?? 0) > 0;
+    return result.rows.length > 0;
   }
 
   /**
@@ -202,7 +202,7 @@ export class PostgresStateBackend implements StateBackend {
       const meta = await client.query(this.#sql.hasMeta, [`${quote(this.schema)}.rh_agents_meta`]);
       if ((meta.rows[0] as { present: boolean }).present) {
         const { rows } = await client.query(this.#sql.schemaVersion);
-        const version = Number((rows[0] as { value: string } | undefined)?.value ?? 0);
+        const version = Number((rows[0] as { value: string }).value);
         if (version > POSTGRES_SCHEMA_VERSION) {
           throw new StateVersionError(
             `The database schema "${this.schema}" at ${this.#address.text}`,
@@ -227,14 +227,15 @@ export class PostgresStateBackend implements StateBackend {
 
   /** Runs `fn` in a transaction (opened by `begin`): committed when it resolves, rolled back when it throws. */
   #transaction<T>(fn: (client: PostgresPoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-    return this.#connected(async (client, discard) => {
+    return this.#connected(async (client) => {
       await client.query(begin);
       try {
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(discard);
+        // A connection too broken to roll back is not queryable: the pool drops it.
+        await client.query('ROLLBACK').catch(() => {});
         throw error;
       }
     });
@@ -244,16 +245,14 @@ export class PostgresStateBackend implements StateBackend {
    * Runs `fn` with a connection of the pool. A connection that failed other than with an error
    * of the server (an `SQLSTATE`) is closed rather than returned to the pool.
    */
-  async #connected<T>(
-    fn: (client: PostgresPoolClient, discard: () => void) => Promise<T>,
-  ): Promise<T> {
+  async #connected<T>(fn: (client: PostgresPoolClient) => Promise<T>): Promise<T> {
     const client = await checkOut(this.#pool, this.#connectTimeoutMs, this.#address);
     // A connection that breaks rejects its query; the event itself needs a listener.
     const ignore = (): void => {};
     client.on('error', ignore);
     let broken = false;
     try {
-      return await fn(client, () => (broken = true));
+      return await fn(client);
     } catch (error) {
       if (!isServerError(error)) broken = true;
       throw error;
@@ -326,6 +325,5 @@ export class PostgresStateBackend implements StateBackend {
 
 /** An error the server answered with (a failed statement); the connection itself is fine. */
 function isServerError(error: unknown): boolean {
-  const e = error as { code?: unknown; severity?: unknown } | null;
-  return typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && 'severity' in (e as object);
+  return error instanceof Error && 'severity' in error;
 }

@@ -63,8 +63,8 @@ export function statements(schema: string) {
   return {
     /** Serialises the setup of one schema across processes, until the transaction ends. */
     setupLock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
-    /** The schema version, or no row when the schema has no rh-agents tables yet. */
-    schemaVersion: `SELECT m.value FROM ${s}.rh_agents_meta m WHERE m.key = 'schema'`,
+    /** The schema version of existing tables ('0' when the row is missing). */
+    schemaVersion: `SELECT coalesce((SELECT value FROM ${s}.rh_agents_meta WHERE key = 'schema'), '0') AS value`,
     hasMeta: `SELECT to_regclass($1) IS NOT NULL AS present`,
     has: `SELECT 1 FROM ${states} WHERE state_id = $1`,
     /** The whole state in one statement, so from one snapshot of the database. */
@@ -144,7 +144,7 @@ export function statements(schema: string) {
       WHERE ($1::text IS NULL OR $1 = ANY (tags)) AND ($2::text IS NULL OR pipeline = $2)
       ORDER BY updated_at DESC, state_id COLLATE "C"`,
     /** The other tables' rows go with it (ON DELETE CASCADE). */
-    delete: `DELETE FROM ${states} WHERE state_id = $1`,
+    delete: `DELETE FROM ${states} WHERE state_id = $1 RETURNING 1`,
   } as const;
 }
 

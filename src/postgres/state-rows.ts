@@ -58,7 +58,8 @@ export function readState(row: StateRow, stateId: string, location: string): Sta
       throw corrupt(`${what} is not JSON (${(error as Error).message})`, error);
     }
   };
-  if (row.snapshot === null || row.storage === null) throw corrupt('its base row is missing');
+  // Both come from the base row (a LEFT JOIN): both are there, or neither.
+  if (row.snapshot === null) throw corrupt('its base row is missing');
   const expected = row.seq - row.base_seq;
   if (
     row.entry_count !== expected ||
@@ -79,7 +80,7 @@ export function readState(row: StateRow, stateId: string, location: string): Sta
     if (!Array.isArray(list)) throw corrupt('a row of its history is not an array of records');
     for (const record of list) history.push(record);
   }
-  const storage = parse(row.entry_storage ?? row.storage, 'its storage');
+  const storage = parse(row.entry_storage ?? (row.storage as string), 'its storage');
   return checkSnapshot(
     Object.assign(base, { status: row.status, updatedAt: row.updated_at, history, storage }),
     where,

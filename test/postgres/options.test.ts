@@ -103,10 +103,12 @@ describe('PostgresStateBackend options', () => {
     expect(new PostgresStateBackend({ pool }).location).toBe(
       'PostgreSQL 10.1.2.3:5433/x, schema "rh_agents"',
     );
-    const bare = { connect: () => Promise.reject(new Error('unused')) };
-    expect(new PostgresStateBackend({ pool: bare }).location).toMatch(
-      /^PostgreSQL (\S+:\d+|the server of the given pool)/,
+    // A pool whose options pg cannot read: the messages say "the server of the given pool".
+    const unreadable = new pg.Pool({ connectionString: 'postgres://[bad' });
+    expect(new PostgresStateBackend({ pool: unreadable }).location).toBe(
+      'PostgreSQL the server of the given pool, schema "rh_agents"',
     );
+    await unreadable.end();
     await pool.end();
   });
 });
