@@ -19,7 +19,7 @@ const LOCATION = 'PostgreSQL 127.0.0.1:5432/test, schema "rh_agents"';
 
 /** The rows of a state saved from `sampleSnapshot('s')` with two entries appended. */
 function rows(overrides: Partial<StateRow> = {}): StateRow {
-  const { history, storage, status, updatedAt, ...base } = sampleSnapshot('s');
+  const { history, storage, status: _status, updatedAt: _updatedAt, ...base } = sampleSnapshot('s');
   return {
     version: 1,
     status: 'completed',
