@@ -15,6 +15,7 @@ export {
   InputValidationError,
   InterruptedError,
   OutputValidationError,
+  MissingPeerDependencyError,
   RhAgentsError,
   UsageError,
 } from './util/errors.js';

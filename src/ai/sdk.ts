@@ -3,7 +3,7 @@
  * here with a message that says what to install. The package root never imports this file.
  */
 import type * as AISDK from 'ai';
-import { MissingPeerDependencyError } from './errors.js';
+import { MissingPeerDependencyError } from '../index.js';
 
 async function load(): Promise<typeof AISDK> {
   try {

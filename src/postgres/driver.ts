@@ -5,7 +5,7 @@
  * fits `PostgresPool`.
  */
 import { createRequire } from 'node:module';
-import { RhAgentsError } from '../index.js';
+import { MissingPeerDependencyError } from '../index.js';
 
 /** What a query resolves to (the parts used here). */
 export interface PostgresQueryResult {
@@ -47,7 +47,7 @@ export const PG_INSTALL = 'npm install pg@^8';
 
 /**
  * The `pg` module, through `require` (by default one resolving from this package). Throws an
- * `RhAgentsError` saying what to install when pg is not installed.
+ * `MissingPeerDependencyError` saying what to install when pg is not installed.
  */
 export function loadPg(
   require: (id: string) => unknown = createRequire(import.meta.url),
@@ -59,7 +59,7 @@ export function loadPg(
       (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
       String((error as Error).message).includes("'pg'");
     if (!notInstalled) throw error;
-    throw new RhAgentsError(
+    throw new MissingPeerDependencyError(
       `rh-agents/postgres needs pg, an optional peer dependency that is not installed: run \`${PG_INSTALL}\`. Or keep states in a FileSystemStateBackend or SqliteStateBackend from 'rh-agents'.`,
       { cause: error },
     );

@@ -4,7 +4,7 @@
  * The few parts of its API used here are typed below, so its types need not be installed.
  */
 import { createRequire } from 'node:module';
-import { RhAgentsError } from '../util/errors.js';
+import { MissingPeerDependencyError } from '../util/errors.js';
 
 export interface SqliteStatement {
   run(...params: unknown[]): { changes: number };
@@ -36,7 +36,7 @@ export const SQLITE_INSTALL = 'npm install better-sqlite3@12';
 
 /**
  * better-sqlite3's `Database` class, through `require` (by default one resolving from this
- * package). Throws an `RhAgentsError` saying what to install when it is not installed.
+ * package). Throws a `MissingPeerDependencyError` saying what to install when it is not installed.
  */
 export function loadSqliteDriver(
   require: (id: string) => unknown = createRequire(import.meta.url),
@@ -47,7 +47,7 @@ export function loadSqliteDriver(
     const notInstalled =
       (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
       String((error as Error).message).includes("'better-sqlite3'");
-    throw new RhAgentsError(
+    throw new MissingPeerDependencyError(
       notInstalled
         ? `SqliteStateBackend needs better-sqlite3, an optional peer dependency that is not installed. Install it: ${SQLITE_INSTALL} (with npm 11, also run \`npm install-scripts approve better-sqlite3\` so its native part is built). Or use FileSystemStateBackend, which needs nothing.`
         : driverBroken(error),

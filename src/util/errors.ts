@@ -19,6 +19,17 @@ export class UsageError extends RhAgentsError {
   override name = 'UsageError';
 }
 
+/** An optional peer dependency that a subpath or backend needs is not installed; the message names what to install. */
+export class MissingPeerDependencyError extends RhAgentsError {
+  override name = 'MissingPeerDependencyError';
+  constructor(
+    message = 'An optional peer dependency of rh-agents is not installed; install the package the message names.',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Input that failed an actor's `inputSchema`; the handler was not called. */
 export class InputValidationError extends RhAgentsError {
   override name = 'InputValidationError';

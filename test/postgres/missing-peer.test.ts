@@ -49,7 +49,7 @@ describe('without pg installed', () => {
     );
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe(
-      "RhAgentsError: rh-agents/postgres needs pg, an optional peer dependency that is not installed: run `npm install pg@^8`. Or keep states in a FileSystemStateBackend or SqliteStateBackend from 'rh-agents'.",
+      "MissingPeerDependencyError: rh-agents/postgres needs pg, an optional peer dependency that is not installed: run `npm install pg@^8`. Or keep states in a FileSystemStateBackend or SqliteStateBackend from 'rh-agents'.",
     );
   });
 });

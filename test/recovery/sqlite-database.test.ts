@@ -280,7 +280,7 @@ Module._resolveFilename = function (request, ...rest) {
     );
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe(
-      'function\nRhAgentsError: SqliteStateBackend needs better-sqlite3, an optional peer dependency that is not installed. Install it: npm install better-sqlite3@12 (with npm 11, also run `npm install-scripts approve better-sqlite3` so its native part is built). Or use FileSystemStateBackend, which needs nothing.\n',
+      'function\nMissingPeerDependencyError: SqliteStateBackend needs better-sqlite3, an optional peer dependency that is not installed. Install it: npm install better-sqlite3@12 (with npm 11, also run `npm install-scripts approve better-sqlite3` so its native part is built). Or use FileSystemStateBackend, which needs nothing.\n',
     );
     rmSync(dir, { recursive: true, force: true });
   });
