@@ -54,7 +54,7 @@ const expected: Record<string, (string | RegExp)[]> = {
     '⊘ Interrupted (request): the demo stops its pipeline after 5 summaries',
     /\n {3}interrupted after [\d.]+ s \(state interrupted\): \d+ runs had completed, each checkpointed as it/,
     '    ↺ [0] Researcher agent_call recovered',
-    '    ↺ [0] Summarize llm_call recovered',
+    /\n {4}↺ \[\d+\] Summarize llm_call recovered/,
     /\n {3}resumed: \d+ runs replayed from the store, \d+ run again\.\n/,
     '✔ Research agent_call completed',
     'Brief (written by the simulated model):',
