@@ -77,6 +77,14 @@ export class RunRecorder {
    * `failed` instead, with the checkpoint's error, whose message names the address.
    */
   async end(record: ExecutionRecord): Promise<ExecutionRecord> {
+    try {
+      return await this.#end(record);
+    } finally {
+      this.runtime.inFlight.exit();
+    }
+  }
+
+  async #end(record: ExecutionRecord): Promise<ExecutionRecord> {
     const kept = this.#kept;
     if (kept && this.runtime.checkpoint) {
       try {

@@ -91,6 +91,7 @@ class Run<Out> {
   async execute(plan: ReplayPlan | undefined): Promise<RunResult<Out>> {
     const { actor } = this.spec;
     const { runtime, parent, recorder } = this;
+    runtime.inFlight.enter(); // until the recorder records its end
     runtime.interrupts.startClock();
     const polled = runtime.interrupts.poll();
     if (polled === true || (polled !== false && (await polled))) {

@@ -21,6 +21,8 @@ export interface RunRuntime {
   readonly bus: EventBus;
   /** Stamps an event with `timestamp` and `stateId` and publishes it. */
   publish(event: UnstampedEvent): void;
+  /** Counts the runs in flight (a run that executes, from its checks to its recorded end). */
+  readonly inFlight: { enter(): void; exit(): void };
   /** Appends an execution record to the history and publishes it. */
   record(record: ExecutionRecord): void;
   readonly interrupts: Interrupts;

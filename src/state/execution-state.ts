@@ -60,6 +60,7 @@ export class ExecutionState {
   /** @internal */
   readonly [INTERNAL]: StateRuntime;
   readonly #recovery: StateRecovery;
+  readonly #whenIdle: () => Promise<void>;
 
   constructor(options: ExecutionStateOptions = {}) {
     const resolved = resolveStateOptions(options);
@@ -85,8 +86,21 @@ export class ExecutionState {
       if (stamped.kind === 'interrupt') recovery.interrupted();
       bus.publish(stamped);
     };
+    let inFlight = 0;
+    let idle: (() => void)[] = [];
+    this.#whenIdle = () =>
+      inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve));
     const runtime: StateRuntime = {
       stateId,
+      inFlight: {
+        enter: () => void inFlight++,
+        exit: () => {
+          if (--inFlight > 0 || idle.length === 0) return;
+          const waiters = idle;
+          idle = [];
+          for (const resolve of waiters) resolve();
+        },
+      },
       currentFrame: () => {
         const frame = frameStorage.getStore();
         return frame !== undefined && frame.owner === runtime ? frame : rootFrame;
@@ -118,6 +132,16 @@ export class ExecutionState {
     };
     const rootFrame = new Frame(runtime, '', root, undefined, undefined);
     this[INTERNAL] = runtime;
+  }
+
+  /**
+   * Resolves once no run of this state is in flight: every run that started has recorded its end
+   * (and, with a state backend, checkpointed it). After an interrupt or a deadline, runs that were
+   * in flight may still be ending (a task that ignores its signal, say): await this before loading
+   * the same state elsewhere, so that only one writer appends to it.
+   */
+  settled(): Promise<void> {
+    return this.#whenIdle();
   }
 
   /** What is stored with the state: pipeline, description, tags, parent state id, custom data. */
