@@ -313,6 +313,49 @@ describe.skipIf(!hasChromium)('the live page in Chromium', () => {
     await page.close();
   });
 
+  it("counts tokens once (an agent's summed usage is not added again) and a resumed run is not a retry", async () => {
+    const bus = new EventBus();
+    const view = await serve({ eventBus: bus });
+    const page = await browser.open(view.url);
+    await page.waitForSelector('#connection[data-state="live"]');
+    const record = (
+      address: string,
+      eventType: 'agent_call' | 'llm_call',
+      status: string,
+      retryAttempt: number,
+      result?: unknown,
+    ): BusEvent =>
+      ({
+        kind: 'execution',
+        actor: { name: address.split('::').at(-2) ?? '?', eventType },
+        address,
+        status,
+        executionTimeMs: status === 'started' ? undefined : 5,
+        message: undefined,
+        detail: undefined,
+        tag: undefined,
+        groupId: undefined,
+        parallelIndex: undefined,
+        isParallel: false,
+        retryAttempt,
+        result,
+        timestamp: Date.now(),
+        stateId: 's',
+      }) as BusEvent;
+    const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
+    bus.publish(record('Agent::agent_call', 'agent_call', 'started', 1));
+    bus.publish(record('Agent::Model::llm_call', 'llm_call', 'started', 1));
+    bus.publish(record('Agent::Model::llm_call', 'llm_call', 'completed', 1, { usage }));
+    bus.publish(record('Agent::agent_call', 'agent_call', 'completed', 1, { usage }));
+    // The same state restored and run again on this bus: the agent starts anew at attempt 1.
+    bus.publish(record('Agent::agent_call', 'agent_call', 'started', 1));
+    bus.publish(record('Agent::agent_call', 'agent_call', 'completed', 1, { text: 'done' }));
+    await waitForApplied(page, 6);
+    expect(await numberOf(page, '#stat-tokens')).toBe(15);
+    expect(await numberOf(page, '#stat-retries')).toBe(0);
+    await page.close();
+  });
+
   it('says when the server closed the view, and shows interrupts', async () => {
     const bus = new EventBus();
     const view = await serveLiveView({ eventBus: bus });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, ExecutionState, Tool } from '../../src/index.js';
+import { Agent, ExecutionState, LLM } from '../../src/index.js';
 import { serveLiveView } from '../../src/live/index.js';
 import {
   hasChromium,
@@ -44,7 +44,8 @@ describe.skipIf(!hasChromium)('10 000 events', () => {
     'stays responsive and ends with the right counts; a click still opens a run',
     { timeout: 90_000 },
     async () => {
-      const work = new Tool({
+      // A model call: the page sums the token usage of llm_call runs.
+      const work = new LLM({
         name: 'Work',
         inputSchema: z.object({ i: z.number() }),
         retry: { enabled: false },
@@ -107,7 +108,7 @@ describe.skipIf(!hasChromium)('10 000 events', () => {
         .click({ timeout: 20_000 });
       await page.locator('#details .details-title', { hasText: 'Work' }).waitFor();
       expect(await page.locator('#details').textContent()).toContain(
-        'Batch::Work[3299]::Work::tool_call',
+        'Batch::Work[3299]::Work::llm_call',
       );
       expect(await page.locator('#details pre.error').textContent()).toBe(
         'Error: task 3299 failed',

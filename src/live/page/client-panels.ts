@@ -102,8 +102,12 @@ class TokensPanel {
     this.dirty = new Set();
   }
 
-  /** A completed run: counts its result.usage, if it has one. */
+  /**
+   * A completed model call (an llm_call run): counts its result.usage, if it has one. An agent's
+   * result sums its model calls' usage, so counting it too would count those tokens twice.
+   */
   apply(r) {
+    if (!r.actor || r.actor.eventType !== 'llm_call') return;
     const usage = r.result && typeof r.result === 'object' ? r.result.usage : null;
     if (!usage || typeof usage !== 'object') return;
     const input = Number(usage.inputTokens) || 0;

@@ -102,8 +102,9 @@ class RunTree {
     const before = bucketOf(run.status);
     const status = String(r.status);
     if (status === 'started') {
-      // A second 'started': the group ran the branch again (its retries keep the addresses).
-      if (run.starts++ > 0) {
+      // A second 'started' with a higher attempt: the group ran the branch again (its retries keep
+      // the addresses). The same attempt again is a restored state running it anew, not a retry.
+      if (run.starts++ > 0 && typeof r.retryAttempt === 'number' && r.retryAttempt > run.attempt) {
         run.retries++;
         this.counts.retries++;
       }
