@@ -62,6 +62,7 @@ export class ParallelEventPrinter {
       tree: this.#tree,
       options: resolved,
       active: this.#active,
+      limits: this.#stats.limits,
     };
     this.#renderer =
       resolved.mode === 'realtime'
@@ -102,6 +103,9 @@ export class ParallelEventPrinter {
           break;
         case 'interrupt':
           this.#renderer.print([this.#tree.interrupt(event)]);
+          break;
+        case 'limit':
+          this.#renderer.limit(event);
           break;
       }
     } catch {
