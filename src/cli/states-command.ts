@@ -30,7 +30,9 @@ function ordered(state: StateSummary): StateSummary {
 /** The states as a table, columns aligned; on a terminal each line is cut to its width. */
 export function formatStates(states: readonly StateSummary[], width = Infinity): string {
   const rows = [[...HEADERS], ...states.map(row)];
-  const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => cells(r[i] as string))));
+  const widths = HEADERS.map((_, i) =>
+    rows.reduce((widest, r) => Math.max(widest, cells(r[i] as string)), 0),
+  );
   let out = '';
   for (const r of rows) {
     const line = r

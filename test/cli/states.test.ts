@@ -2,10 +2,12 @@
  * `rh-agents states <store>`: the real bin in a child process, against a directory written by a
  * FileSystemStateBackend and a file written by a SqliteStateBackend.
  */
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { directoryStore, runBin, sqliteStore } from './helpers.js';
+import { FileSystemStateBackend } from '../../src/index.js';
+import { bin, directoryStore, root, runBin, snapshot, sqliteStore, tempDir } from './helpers.js';
 
 // Each test spawns processes; on a busy 2-core machine one takes 1 to 3 s.
 vi.setConfig({ testTimeout: 90_000 });
@@ -88,5 +90,39 @@ describe.each(['directory', 'sqlite'])('rh-agents states on a %s', (kind) => {
     expect(JSON.parse(runBin(['states', stores[kind]!, '--json', '--tag', 'x']).stdout)).toEqual(
       [],
     );
+  });
+});
+
+describe('rh-agents states into a pipe', () => {
+  it('ends quietly with status 0 when the reader closes early (| head)', async () => {
+    const dir = join(tempDir(), 'many');
+    const backend = new FileSystemStateBackend({ dir, fsync: false });
+    // About 90 KB of table: more than a pipe holds, so the command is still writing when the reader goes.
+    for (let i = 0; i < 1_500; i++) {
+      await backend.save(
+        snapshot(`state-${i}`, 1_700_000_000_000 + i, { pipeline: 'p', tags: ['a'] }),
+      );
+    }
+    await backend.close();
+    try {
+      const tsx = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+      const child = spawn(process.execPath, ['--import', tsx, bin, 'states', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const first = await new Promise<string>((resolve) =>
+        child.stdout.once('data', (chunk: Buffer) => {
+          child.stdout.destroy();
+          resolve(chunk.toString('utf8'));
+        }),
+      );
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(first).toMatch(/^STATE +PIPELINE/);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
   });
 });
