@@ -73,6 +73,7 @@ export { EventPrinter, ParallelEventPrinter } from './printers/index.js';
 export type {
   EventPrinterOptions,
   GroupTracker,
+  LimitSummary,
   ParallelEventPrinterOptions,
   ParallelPrinterSummary,
   PrinterStream,

@@ -28,7 +28,7 @@ const allowed: Record<string, readonly string[]> = {
   '.': ['util', 'bus', 'limits', 'core', 'recovery', 'parallel', 'printers', 'state'],
 };
 /** Integrations sit above everything and reach the runtime through the root entry. */
-const integrations = ['ai', 'otel', 'live', 'bullmq', 'postgres'];
+const integrations = ['ai', 'otel', 'live', 'bullmq', 'postgres', 'cli'];
 
 /** Bare packages the root entry may load: its dependencies and required peers. */
 const rootPackages = new Set(['zod']);

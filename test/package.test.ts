@@ -3,7 +3,7 @@
  * Node 20.19+), ships its licence, and its source maps point at files that are shipped too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,40 @@ describe('the package', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it('installs the rh-agents command: npx rh-agents runs the built command line', () => {
+    expect(packed.has('bin/rh-agents.js')).toBe(true);
+    expect(packed.has('dist/cli/bin.js')).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      version: string;
+      bin: unknown;
+    };
+    expect(pkg.bin).toEqual({ 'rh-agents': './bin/rh-agents.js' });
+    // As npm links a bin on install: node_modules/.bin/rh-agents -> ../rh-agents/bin/rh-agents.js.
+    mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(
+      '../rh-agents/bin/rh-agents.js',
+      join(project, 'node_modules', '.bin', 'rh-agents'),
+    );
+    writeFileSync(join(project, 'package.json'), '{ "name": "consumer", "private": true }\n');
+    const npx = spawnSync('npx', ['--no', '--', 'rh-agents', '--version'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: npx.status, stdout: npx.stdout }).toEqual({
+      status: 0,
+      stdout: `${pkg.version}\n`,
+    });
+    // The file itself is executable: its shebang runs it.
+    const direct = spawnSync(join(project, 'node_modules', '.bin', 'rh-agents'), ['states'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(direct.status).toBe(2);
+    expect(direct.stderr).toMatch(/^rh-agents: 'rh-agents states' needs the store of states/);
+  }, 90_000);
 
   it('ships no tests', () => {
     expect(

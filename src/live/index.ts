@@ -4,7 +4,7 @@
  */
 export { serveLiveView } from './serve-live-view.js';
 export type { LiveView } from './serve-live-view.js';
-export { defaultLiveViewOptions } from './options.js';
+export { defaultLiveViewOptions, isLoopbackHost } from './options.js';
 export type { LiveViewOptions } from './options.js';
 export { LiveViewListenError } from './errors.js';
 export type {

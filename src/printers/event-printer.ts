@@ -8,7 +8,8 @@ import { TreeFormatter } from './tree-format.js';
 
 /**
  * Prints runs as a tree by address depth: a status symbol, the actor and its event type, the
- * status, the time taken, and the message of failures and retries; logs and interrupts too.
+ * status, the time taken, and the message of failures and retries; logs, interrupts and the
+ * changes of run limiters (`⇅ limiter openai: 8 → 6 (rate limited (429))`) too.
  * Subscribe it like any subscriber: `state.eventBus.subscribe(printer)` (or `printer.handle`).
  * Names and messages are shown with their control characters made visible, one line per entry;
  * on a TTY each line is cut to the terminal's width. A failed run inside a parallel branch is
@@ -51,6 +52,9 @@ export class EventPrinter {
         if (!hold) lines.push(this.#tree.record(event));
       } else if (event.kind === 'log') lines.push(this.#tree.log(event));
       else if (event.kind === 'interrupt') lines.push(this.#tree.interrupt(event));
+      else if (event.kind === 'limit') {
+        lines.push(this.#stats.limits.changeLine(event, this.#palette));
+      }
       this.#output.lines(lines);
     } catch {
       // A malformed event or a failing stream must never break the run being printed.

@@ -1,4 +1,4 @@
-import type { GroupEvent } from '../bus/events.js';
+import type { GroupEvent, LimitEvent } from '../bus/events.js';
 import {
   MAX_LABEL,
   failureLines,
@@ -26,7 +26,10 @@ const HEARTBEAT_MS = 250;
  * Progress mode on a TTY: one live line per running group (nested groups under their parent),
  * its latest failures under it, redrawn in place at most once per `throttleMs` from a timer, so the
  * work per event stays O(1). A group that ends leaves its final frame, its failures and its summary
- * above the lines still live. The timer is unref'd and cleared once every group has ended.
+ * above the lines still live. The timer is unref'd and cleared once every group has ended. While
+ * groups run, a last live line shows the current limit of every run limiter that changed
+ * (`⇅ Limits: openai 6 (3 changes, lowest 4)`); when the last group ends, the changes made while
+ * it ran are counted under its summary. A change while no group runs gets its own line.
  */
 export class LiveProgressRenderer implements ModeRenderer {
   readonly #live: LiveArea;
@@ -73,12 +76,23 @@ export class LiveProgressRenderer implements ModeRenderer {
           ];
     if (this.ctx.active.size === 0) {
       this.#stop();
+      const limits = this.ctx.limits.takeWindowLine(p);
+      if (limits !== undefined) lines.push(`${pad}  ${limits}`);
       this.#live.update(lines, []);
       this.#live.release();
     } else {
       this.#live.update(lines, this.#frame(now));
       this.#lastFrame = now;
     }
+  }
+
+  limit(event: LimitEvent): void {
+    if (this.ctx.active.size > 0) {
+      this.#request();
+      return;
+    }
+    this.#live.print([this.ctx.limits.changeLine(event, this.ctx.palette)]);
+    this.ctx.limits.clearWindow();
   }
 
   flush(): void {
@@ -180,14 +194,18 @@ export class LiveProgressRenderer implements ModeRenderer {
     // Common columns, so the bars of every group line up.
     const { nameWidth, barWidth } = fitColumns(width, wanted, options.barWidth, tail, deepest);
     // The frame never has more lines than the terminal has rows, less the cursor's: first one line
-    // per group (those that do not fit are counted), then their latest failures in the room left.
-    const budget = Math.max(1, this.ctx.output.rows() - 1);
+    // per group (those that do not fit are counted), then their latest failures in the room left,
+    // and the current limits last when there is a row for them besides a group's.
+    let budget = Math.max(1, this.ctx.output.rows() - 1);
+    const limits = budget > 1 ? this.ctx.limits.currentLine(p) : undefined;
+    if (limits !== undefined) budget--;
     const line = ([tracker, pad]: [GroupTracker, string]): string =>
       progressLine(tracker, { palette: p, now, width, barWidth, nameWidth, pad });
     if (ordered.length > budget) {
       const shown = budget - 1;
       const lines = ordered.slice(0, shown).map(line);
       lines.push(moreGroups(ordered.length - shown, width, p));
+      if (limits !== undefined) lines.push(limits);
       return lines;
     }
     let room = budget - ordered.length;
@@ -198,6 +216,7 @@ export class LiveProgressRenderer implements ModeRenderer {
       room -= failures.length;
       lines.push(...failures);
     }
+    if (limits !== undefined) lines.push(limits);
     return lines;
   }
 

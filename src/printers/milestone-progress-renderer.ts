@@ -1,4 +1,4 @@
-import type { GroupEvent } from '../bus/events.js';
+import type { GroupEvent, LimitEvent } from '../bus/events.js';
 import {
   MAX_LABEL,
   failureLine,
@@ -21,7 +21,9 @@ const MILESTONES = 4;
  * Progress mode on a stream that is not a TTY (a pipe, a file, a CI log): no cursor movement and a
  * bounded number of lines per group, however many tasks it has: a start line, a progress line at
  * 25%, 50% and 75%, its first failures as they happen (`maxFailures`), then the final frame and the
- * summary.
+ * summary. Changes of a run limiter while groups run are counted, and the count with the limits
+ * now (`⇅ 3 limit changes · openai 6`) follows the next progress line, or the summary of the last
+ * group; a change while no group runs gets its own line.
  */
 export class MilestoneProgressRenderer implements ModeRenderer {
   /** The last milestone written, per running group. */
@@ -54,10 +56,9 @@ export class MilestoneProgressRenderer implements ModeRenderer {
       const summary = pad + groupSummaryLine(tracker, p, options.now());
       if (nested) {
         // A nested group is part of its parent's progress: its summary and failures only.
-        this.ctx.output.lines([
-          summary,
-          ...failureLines(tracker, p, options.maxFailures, `${pad}  `),
-        ]);
+        const lines = [summary, ...failureLines(tracker, p, options.maxFailures, `${pad}  `)];
+        this.#limitsTo(lines, pad);
+        this.ctx.output.lines(lines);
         return;
       }
       const lines = [this.#line(tracker, pad)];
@@ -65,6 +66,7 @@ export class MilestoneProgressRenderer implements ModeRenderer {
       if (more > 0)
         lines.push(`${pad}  ${p.dim(`… and ${more} more failure${more === 1 ? '' : 's'}`)}`);
       lines.push(summary);
+      this.#limitsTo(lines, pad);
       this.ctx.output.lines(lines);
       return;
     }
@@ -82,8 +84,24 @@ export class MilestoneProgressRenderer implements ModeRenderer {
     const last = this.#milestones.get(tracker.groupId) ?? 0;
     if (reached > last && reached < MILESTONES) {
       this.#milestones.set(tracker.groupId, reached);
-      this.#emit(this.#line(tracker, pad));
+      const lines = [this.#line(tracker, pad)];
+      const limits = this.ctx.limits.takeWindowLine(p);
+      if (limits !== undefined) lines.push(`${pad}  ${limits}`);
+      this.ctx.output.lines(lines);
     }
+  }
+
+  /** After a group's end: the limit changes not shown yet, once no group runs. */
+  #limitsTo(lines: string[], pad: string): void {
+    if (this.ctx.active.size > 0) return;
+    const limits = this.ctx.limits.takeWindowLine(this.ctx.palette);
+    if (limits !== undefined) lines.push(`${pad}  ${limits}`);
+  }
+
+  limit(event: LimitEvent): void {
+    if (this.ctx.active.size > 0) return; // counted, shown with the next progress line
+    this.#emit(this.ctx.limits.changeLine(event, this.ctx.palette));
+    this.ctx.limits.clearWindow();
   }
 
   #line(tracker: GroupTracker, pad: string): string {

@@ -22,7 +22,9 @@ const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /**
  * Prints parallel groups in one of three modes (`realtime`, `progress`, `collapsed`); runs outside
- * any group print as `EventPrinter` prints them. Subscribe it like any subscriber:
+ * any group print as `EventPrinter` prints them. Changes of a run limiter (`kind: 'limit'`) show as
+ * a line each (realtime), the current limits in the live area (progress on a TTY) or a count
+ * (collapsed, progress on a pipe), and in the summary. Subscribe it like any subscriber:
  * `state.eventBus.subscribe(printer)`. `printer.groups` tracks every group from the group's own
  * events. Text goes out as `EventPrinter` writes it: control characters shown, one line per entry,
  * fitted to the terminal on a TTY. It never throws and never slows the run: each event costs O(1)
@@ -62,6 +64,7 @@ export class ParallelEventPrinter {
       tree: this.#tree,
       options: resolved,
       active: this.#active,
+      limits: this.#stats.limits,
     };
     this.#renderer =
       resolved.mode === 'realtime'
@@ -102,6 +105,9 @@ export class ParallelEventPrinter {
           break;
         case 'interrupt':
           this.#renderer.print([this.#tree.interrupt(event)]);
+          break;
+        case 'limit':
+          this.#renderer.limit(event);
           break;
       }
     } catch {

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, GroupEvent } from '../bus/events.js';
+import type { ExecutionRecord, GroupEvent, LimitEvent } from '../bus/events.js';
 import { groupIntro, groupSummaryLine, taskLabel } from './group-format.js';
 import type { GroupTracker, TaskFailure } from './group-tracker.js';
 import { formatDuration } from './format.js';
@@ -11,7 +11,8 @@ const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 /**
  * Realtime: every run of a group as it happens, indented under a group header, with its branch
  * index (`[3]`, or `Docs[3]` while several groups run); a task line for a branch that published no
- * run of its own (a plain function) or that failed without a failed run; a summary line at the end.
+ * run of its own (a plain function) or that failed without a failed run; a summary line at the end;
+ * a line for every change of a run limiter.
  */
 export class RealtimeRenderer implements ModeRenderer {
   /** Per running group: the last status of each branch that published runs. */
@@ -96,6 +97,11 @@ export class RealtimeRenderer implements ModeRenderer {
     } else {
       this.#emit(`${pad}${p.green('✔')} ${label} ${p.green('completed')} ${time}`);
     }
+  }
+
+  /** Every change, as it happens: `⇅ limiter openai: 8 → 6 (rate limited (429))`. */
+  limit(event: LimitEvent): void {
+    this.#emit(this.ctx.limits.changeLine(event, this.ctx.palette));
   }
 
   flush(): void {}

@@ -1,6 +1,7 @@
-import type { ExecutionRecord, GroupEvent } from '../bus/events.js';
+import type { ExecutionRecord, GroupEvent, LimitEvent } from '../bus/events.js';
 import type { Palette } from './color.js';
 import type { GroupTracker, TaskFailure } from './group-tracker.js';
+import type { LimitTracker } from './limit-tracker.js';
 import type { ResolvedParallelPrinterOptions } from './options.js';
 import type { Output } from './output.js';
 import type { TreeFormatter } from './tree-format.js';
@@ -13,6 +14,8 @@ export interface RendererContext {
   readonly options: ResolvedParallelPrinterOptions;
   /** Groups that started and have not ended, in the order they started. */
   readonly active: ReadonlySet<GroupTracker>;
+  /** The run limiters seen so far (the event being handled already counted). */
+  readonly limits: LimitTracker;
 }
 
 /**
@@ -32,6 +35,8 @@ export interface ModeRenderer {
   record(record: ExecutionRecord, tracker: GroupTracker | undefined, retry?: number): void;
   /** A group event, after `tracker` applied it; `failure` is the task failure it recorded. */
   group(event: GroupEvent, tracker: GroupTracker, failure: TaskFailure | undefined): void;
+  /** A run limiter changed its concurrency, after `ctx.limits` counted it. */
+  limit(event: LimitEvent): void;
   /** Writes a pending frame now. */
   flush(): void;
   /** Stops any timer; the display stays as it is. */

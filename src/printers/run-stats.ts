@@ -1,5 +1,6 @@
 import type { BusEvent, ExecutionRecord } from '../bus/events.js';
 import type { Palette } from './color.js';
+import { type LimitSummary, LimitTracker } from './limit-tracker.js';
 import { RunEnds } from './run-ends.js';
 import { STATUS_SYMBOLS, formatDuration, statusStyle } from './format.js';
 
@@ -35,6 +36,8 @@ export interface RunSummary {
   totalTimeMs: number;
   /** The slowest runs that ended, slowest first. */
   slowest: SlowRun[];
+  /** Every run limiter that changed its concurrency (`kind: 'limit'` events), in the order seen. */
+  limits: LimitSummary[];
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -59,6 +62,8 @@ export class RunStats {
   #first: number | undefined;
   #last: number | undefined;
   #slowest: SlowRun[] = [];
+  /** The run limiters seen, from their `kind: 'limit'` events. */
+  readonly limits = new LimitTracker();
 
   constructor(private readonly slowestCount: number) {}
 
@@ -76,6 +81,10 @@ export class RunStats {
     }
     if (event.kind === 'group') {
       this.#ends.group(event);
+      return;
+    }
+    if (event.kind === 'limit') {
+      this.limits.observe(event);
       return;
     }
     if (event.kind !== 'execution') return;
@@ -112,10 +121,11 @@ export class RunStats {
       totalTimeMs:
         this.#first === undefined || this.#last === undefined ? 0 : this.#last - this.#first,
       slowest: this.#slowest.map((run) => ({ ...run })),
+      limits: this.limits.summary(),
     };
   }
 
-  /** The summary as lines: totals, then the slowest runs. */
+  /** The summary as lines: totals, `extra`, the limiters' current limits, then the slowest runs. */
   format(palette: Palette, extra: string[] = []): string[] {
     const s = this.summary();
     const parts = [plural(s.runs, 'run'), palette.green(`${s.completed} completed`)];
@@ -129,6 +139,8 @@ export class RunStats {
       parts.push(`${plural(s.warnings, 'warning')}, ${plural(s.errors, 'error')} logged`);
     parts.push(`total ${formatDuration(s.totalTimeMs)}`);
     const lines = [`${palette.bold('Summary:')} ${parts.join(' · ')}`, ...extra];
+    const limits = this.limits.summaryLine(palette);
+    if (limits !== undefined) lines.push(limits);
     if (s.slowest.length > 0) {
       lines.push(palette.bold('Slowest:'));
       const width = Math.max(...s.slowest.map((run) => formatDuration(run.executionTimeMs).length));

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  AdaptiveLimiter,
   EventPrinter,
   ExecutionState,
   ParallelDisplayMode,
@@ -187,6 +188,54 @@ describe.each(cases)('ParallelEventPrinter conformance: $name', ({ mode, tty }) 
     for (const junk of [null, undefined, 42, {}, { kind: 'group' }, { kind: 'execution' }]) {
       expect(() => printer.handle(junk as never)).not.toThrow();
     }
+  });
+
+  it('shows the changes of a run limiter, and its current limit in the summary', async () => {
+    const stream = new FakeStream(tty, 120, 24);
+    const printer = make(stream);
+    const state = new ExecutionState();
+    state.eventBus.subscribe(printer);
+    const limiter = new AdaptiveLimiter({ maxConcurrency: 8, initialConcurrency: 4, name: 'api' });
+    let calls = 0;
+    const call = new Tool({
+      name: 'Call',
+      inputSchema: z.object({ i: z.number() }),
+      limiter,
+      retry: { initialDelayMs: 1, jitter: false },
+      handler: ({ i }) => {
+        if (++calls === 1) {
+          throw Object.assign(new Error('429 Too Many Requests'), {
+            statusCode: 429,
+            responseHeaders: { 'retry-after-ms': '20' },
+          });
+        }
+        return i;
+      },
+    });
+    const results = await state.parallel({ name: 'Calls', maxWorkers: 2 }, (p) => {
+      for (let i = 0; i < 6; i++) p.add(state.run(call, { i }));
+    });
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(printer.summary().limits).toEqual([
+      {
+        name: 'api',
+        concurrency: 3,
+        changes: 1,
+        lowest: 3,
+        highest: 4,
+        reason: 'rate limited (429), retry after 20 ms',
+      },
+    ]);
+    // Every mode shows the change while the group runs, one way or another.
+    const shown =
+      mode === 'realtime'
+        ? '⇅ limiter api: 4 → 3 (rate limited (429), retry after 20 ms)'
+        : '⇅ 1 limit change · api 3';
+    expect(stream.text).toContain(shown);
+    const before = stream.lines.length;
+    printer.printSummary();
+    expect(stream.lines.slice(before)).toContain('Limits: api 3 (1 change, lowest 3)');
+    if (!tty) expect(stream.text).not.toContain('\u001b');
   });
 
   it('prints its summary with the groups', async () => {

@@ -209,6 +209,7 @@ describe('EventPrinter: the summary', () => {
         { address: 'B::tool_call', name: 'B', status: 'failed', executionTimeMs: 300 },
         { address: 'D::tool_call', name: 'D', status: 'cancelled', executionTimeMs: 200 },
       ],
+      limits: [],
     });
     stream.chunks = [];
     p.printSummary();
