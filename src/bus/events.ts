@@ -126,3 +126,19 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 
 /** An event before the bus stamps it with `timestamp` and `stateId`. */
 export type UnstampedEvent = DistributiveOmit<BusEvent, 'timestamp' | 'stateId'>;
+
+/** The statuses that end a run: a run's last record has one of them (printers and checkpoints use it). */
+export const RUN_END_STATUSES: ReadonlySet<string> = new Set<ExecutionStatus>([
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'recovered',
+]);
+
+/** The group event types that end a group. */
+export const GROUP_END_TYPES: ReadonlySet<string> = new Set<GroupEvent['type']>([
+  'completed',
+  'failed',
+  'cancelled',
+]);

@@ -1,17 +1,9 @@
-import type { ExecutionRecord } from '../bus/events.js';
+import { type ExecutionRecord, RUN_END_STATUSES } from '../bus/events.js';
 import { messageOf } from '../util/describe.js';
 import { ExecutionStatus } from '../util/enums.js';
 import { type RunResult, markResult } from './result.js';
 import type { RemoteExecutor, RemoteRun } from './remote.js';
 import type { Run } from './run.js';
-
-const ENDS: ReadonlySet<string> = new Set([
-  ExecutionStatus.COMPLETED,
-  ExecutionStatus.FAILED,
-  ExecutionStatus.CANCELLED,
-  ExecutionStatus.INTERRUPTED,
-  ExecutionStatus.RECOVERED,
-]);
 
 /**
  * A run of a group with an `executor`: it executes on another process. The coordinator keeps what
@@ -32,7 +24,7 @@ export async function executeOnRemote<Out>(
   const own: ExecutionRecord[] = [];
   const onRecord = (record: ExecutionRecord): void => {
     if (record.address === address) {
-      if (ENDS.has(record.status)) final = record;
+      if (RUN_END_STATUSES.has(record.status)) final = record;
       else {
         own.push(record);
         recorder.keep(record);
@@ -41,7 +33,7 @@ export async function executeOnRemote<Out>(
     }
     const records = nested.get(record.address) ?? [];
     records.push(record);
-    if (ENDS.has(record.status) && runtime.checkpoint) {
+    if (RUN_END_STATUSES.has(record.status) && runtime.checkpoint) {
       nested.delete(record.address);
       // A nested run's records go to the checkpoint like a local run's; a failure to store them
       // is reported on the run's own outcome by the worker already, so it is not fatal here.

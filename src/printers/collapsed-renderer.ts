@@ -1,10 +1,8 @@
-import type { GroupEvent, LimitEvent } from '../bus/events.js';
+import { type GroupEvent, type LimitEvent, GROUP_END_TYPES } from '../bus/events.js';
 import { failureLines, groupSummaryLine } from './group-format.js';
 import type { GroupTracker } from './group-tracker.js';
 import type { ModeRenderer, RendererContext } from './renderer.js';
 import { groupDepthOf, indent } from './tree-format.js';
-
-const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /**
  * Collapsed: nothing while a group runs; one line when it ends (counts, success rate, time), its
@@ -22,7 +20,7 @@ export class CollapsedRenderer implements ModeRenderer {
   record(): void {}
 
   group(event: GroupEvent, tracker: GroupTracker): void {
-    if (!ENDS.has(event.type)) return;
+    if (!GROUP_END_TYPES.has(event.type)) return;
     const { palette, options } = this.ctx;
     const pad = indent(groupDepthOf(tracker.groupId));
     const lines = [

@@ -1,4 +1,4 @@
-import type { GroupEvent } from '../bus/events.js';
+import { type GroupEvent, GROUP_END_TYPES } from '../bus/events.js';
 import { GroupStatus } from '../util/enums.js';
 
 /** A failed task of a group, as a printer lists it. */
@@ -12,8 +12,6 @@ export interface TaskFailure {
 
 /** Failures kept per tracker; further ones are only counted in `failed`. */
 export const MAX_STORED_FAILURES = 1000;
-
-const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /**
  * What a printer knows about one parallel group, fed only by the group's own events (`kind:
@@ -119,7 +117,7 @@ export class GroupTracker {
     if (event.parentGroupId !== undefined) this.parentGroupId = event.parentGroupId;
     if (event.type === 'started') this.startTime = event.timestamp;
     if (event.type === 'breaker') this.breakerState = event.breakerState;
-    if (ENDS.has(event.type)) {
+    if (GROUP_END_TYPES.has(event.type)) {
       this.status = event.type as GroupStatus;
       this.endTime = event.timestamp;
       this.durationMs = event.durationMs;

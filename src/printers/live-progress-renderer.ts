@@ -1,4 +1,4 @@
-import type { GroupEvent, LimitEvent } from '../bus/events.js';
+import { type GroupEvent, type LimitEvent, GROUP_END_TYPES } from '../bus/events.js';
 import {
   MAX_LABEL,
   failureLines,
@@ -14,8 +14,6 @@ import { LiveArea } from './output.js';
 import type { ModeRenderer, RendererContext } from './renderer.js';
 import { renderSegments, truncate, visibleLength } from './format.js';
 import { groupDepthOf, indent } from './tree-format.js';
-
-const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /** Recent failures shown under a running group's live line. */
 const LIVE_FAILURES = 3;
@@ -48,7 +46,7 @@ export class LiveProgressRenderer implements ModeRenderer {
   record(): void {}
 
   group(event: GroupEvent, tracker: GroupTracker): void {
-    if (!ENDS.has(event.type)) {
+    if (!GROUP_END_TYPES.has(event.type)) {
       this.#request();
       return;
     }

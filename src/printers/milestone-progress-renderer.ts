@@ -1,4 +1,4 @@
-import type { GroupEvent, LimitEvent } from '../bus/events.js';
+import { type GroupEvent, type LimitEvent, GROUP_END_TYPES } from '../bus/events.js';
 import {
   MAX_LABEL,
   failureLine,
@@ -11,8 +11,6 @@ import type { GroupTracker, TaskFailure } from './group-tracker.js';
 import type { ModeRenderer, RendererContext } from './renderer.js';
 import { truncate, visibleLength } from './format.js';
 import { groupDepthOf, indent } from './tree-format.js';
-
-const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /** Quarters of a group at which a progress line is written (100% is the final frame). */
 const MILESTONES = 4;
@@ -51,7 +49,7 @@ export class MilestoneProgressRenderer implements ModeRenderer {
       this.#emit(`${pad}${p.cyan('▶')} ${p.bold(tracker.label)}: ${groupIntro(tracker)}`);
       return;
     }
-    if (ENDS.has(event.type)) {
+    if (GROUP_END_TYPES.has(event.type)) {
       this.#milestones.delete(tracker.groupId);
       const summary = pad + groupSummaryLine(tracker, p, options.now());
       if (nested) {

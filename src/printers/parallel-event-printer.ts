@@ -1,4 +1,9 @@
-import type { BusEvent, ExecutionRecord, GroupEvent } from '../bus/events.js';
+import {
+  type BusEvent,
+  type ExecutionRecord,
+  type GroupEvent,
+  GROUP_END_TYPES,
+} from '../bus/events.js';
 import type { ParallelDisplayMode } from '../util/enums.js';
 import { type Palette, createPalette, resolveColor } from './color.js';
 import { CollapsedRenderer } from './collapsed-renderer.js';
@@ -17,8 +22,6 @@ import { TreeFormatter, insideBranch } from './tree-format.js';
 export interface ParallelPrinterSummary extends RunSummary {
   groups: { total: number; completed: number; failed: number; cancelled: number; running: number };
 }
-
-const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /**
  * Prints parallel groups in one of three modes (`realtime`, `progress`, `collapsed`); runs outside
@@ -179,7 +182,7 @@ export class ParallelEventPrinter {
       this.groups.set(event.groupId, tracker);
     }
     const failure = tracker.update(event);
-    if (ENDS.has(event.type)) this.#active.delete(tracker);
+    if (GROUP_END_TYPES.has(event.type)) this.#active.delete(tracker);
     else if (!tracker.isComplete) this.#active.add(tracker);
     this.#renderer.group(event, tracker, failure);
   }

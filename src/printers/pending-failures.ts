@@ -1,4 +1,4 @@
-import type { BusEvent, ExecutionRecord } from '../bus/events.js';
+import { type BusEvent, type ExecutionRecord, GROUP_END_TYPES } from '../bus/events.js';
 
 /** A held failure, released: print it as failed, or (with `retry`) as retried by its group. */
 export interface ReleasedFailure {
@@ -17,7 +17,6 @@ interface Branch {
 const NONE: readonly ReleasedFailure[] = Object.freeze([]);
 const PASS = Object.freeze({ release: NONE, hold: false });
 const HOLD = Object.freeze({ release: NONE, hold: true });
-const ENDS = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * Failed runs inside parallel branches, held until the branch shows what came of them. When the
@@ -47,7 +46,7 @@ export class PendingFailures {
       this.#branches.get(event.groupId)?.delete(event.index);
       return { release, hold: false };
     }
-    if (!ENDS.has(event.type)) return PASS;
+    if (!GROUP_END_TYPES.has(event.type)) return PASS;
     const branches = this.#branches.get(event.groupId);
     this.#branches.delete(event.groupId);
     return { release: branches === undefined ? NONE : released(branches.values()), hold: false };

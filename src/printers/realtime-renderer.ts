@@ -1,12 +1,15 @@
-import type { ExecutionRecord, GroupEvent, LimitEvent } from '../bus/events.js';
+import {
+  type ExecutionRecord,
+  type GroupEvent,
+  type LimitEvent,
+  GROUP_END_TYPES,
+} from '../bus/events.js';
 import { groupIntro, groupSummaryLine, taskLabel } from './group-format.js';
 import type { GroupTracker, TaskFailure } from './group-tracker.js';
 import { formatDuration } from './format.js';
 import { safeText } from './short-json.js';
 import type { ModeRenderer, RendererContext } from './renderer.js';
 import { branchSegment, depthOf, groupDepthOf, indent } from './tree-format.js';
-
-const ENDS = new Set<GroupEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /**
  * Realtime: every run of a group as it happens, indented under a group header, with its branch
@@ -70,7 +73,7 @@ export class RealtimeRenderer implements ModeRenderer {
       );
     } else if (event.type === 'task') {
       this.#task(event, failure, inner);
-    } else if (ENDS.has(event.type)) {
+    } else if (GROUP_END_TYPES.has(event.type)) {
       if (this.#branches.delete(tracker.groupId)) {
         this.#perDepth.set(depth, (this.#perDepth.get(depth) ?? 1) - 1);
       }

@@ -1,7 +1,6 @@
-import type { ExecutionRecord, GroupEvent } from '../bus/events.js';
+import { type ExecutionRecord, type GroupEvent, GROUP_END_TYPES } from '../bus/events.js';
 
 const BRANCH = /\[(\d+)\]$/;
-const GROUP_ENDS = new Set(['completed', 'failed', 'cancelled']);
 
 /** Where a group sits: the outermost group around it, and its branch there (if nested). */
 interface Scope {
@@ -67,7 +66,7 @@ export class RunEnds {
     if (event.type === 'task' && event.index !== undefined) {
       // Only the task of an outermost group settles for good; a nested one may still run again.
       this.#ends.get(event.groupId)?.delete(event.index);
-    } else if (GROUP_ENDS.has(event.type)) {
+    } else if (GROUP_END_TYPES.has(event.type)) {
       this.#ends.delete(event.groupId);
       this.#scopes.delete(event.groupId);
     }

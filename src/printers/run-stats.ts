@@ -1,4 +1,4 @@
-import type { BusEvent, ExecutionRecord } from '../bus/events.js';
+import { type BusEvent, type ExecutionRecord, RUN_END_STATUSES } from '../bus/events.js';
 import type { Palette } from './color.js';
 import { type LimitSummary, LimitTracker } from './limit-tracker.js';
 import { RunEnds } from './run-ends.js';
@@ -46,7 +46,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 type EndStatus = 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'recovered';
 
-const END_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'recovered']);
 /**
  * Counts runs as events arrive: O(1) per event (the slowest list is short). A run its group runs
  * again counts once, by its last outcome (see `RunEnds`).
@@ -93,7 +92,7 @@ export class RunStats {
       this.#retriedAddresses.add(event.address);
       return;
     }
-    if (!END_STATUSES.has(event.status)) return;
+    if (!RUN_END_STATUSES.has(event.status)) return;
     const status = event.status as EndStatus;
     const previous = this.#ends.end(event);
     if (previous !== undefined) {

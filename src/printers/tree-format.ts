@@ -1,4 +1,9 @@
-import type { ExecutionRecord, InterruptEvent, LogEvent } from '../bus/events.js';
+import {
+  type ExecutionRecord,
+  type InterruptEvent,
+  type LogEvent,
+  RUN_END_STATUSES,
+} from '../bus/events.js';
 import type { Palette } from './color.js';
 import { STATUS_SYMBOLS, formatDuration, statusStyle } from './format.js';
 import { safeText, shortJson } from './short-json.js';
@@ -6,7 +11,6 @@ import { safeText, shortJson } from './short-json.js';
 const INDENT = '  ';
 const BRANCH = /\[\d+\]$/;
 const IN_BRANCH = /\[\d+\](::|$)/;
-const TIMED = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'recovered']);
 const DETAIL_MAX = 80;
 
 /** Depth of a run in the tree: one per `::` segment above its own (branches like `Docs[3]` count). */
@@ -66,7 +70,7 @@ export class TreeFormatter {
     if (status === 'started' && record.retryAttempt > 1) {
       line += ` ${p.dim(`(attempt ${record.retryAttempt})`)}`;
     }
-    if (TIMED.has(status) && record.executionTimeMs !== undefined) {
+    if (RUN_END_STATUSES.has(status) && record.executionTimeMs !== undefined) {
       line += ` ${p.dim(formatDuration(record.executionTimeMs))}`;
     }
     if (retry !== undefined) {
