@@ -14,6 +14,7 @@ export {
   ConditionError,
   InputValidationError,
   InterruptedError,
+  MissingPeerDependencyError,
   OutputValidationError,
   RhAgentsError,
   UsageError,

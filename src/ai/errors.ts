@@ -1,15 +1,7 @@
 import { RhAgentsError } from '../index.js';
 
-/** An optional peer dependency that a subpath needs is not installed. */
-export class MissingPeerDependencyError extends RhAgentsError {
-  override name = 'MissingPeerDependencyError';
-  constructor(
-    message = 'An optional peer dependency of rh-agents is not installed; install the package the message names.',
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+// Shared by every subpath with an optional peer (`rh-agents/otel` too), so it lives at the root.
+export { MissingPeerDependencyError } from '../index.js';
 
 /** A `ToolAgent` reached `maxSteps` model calls and the model still asked for tools. */
 export class StepLimitError extends RhAgentsError {

@@ -75,3 +75,17 @@ export class CircuitOpenError extends RhAgentsError {
 }
 
 export { messageOf } from './describe.js';
+
+/**
+ * An optional peer dependency that a subpath entry needs (`ai` for `rh-agents/ai`,
+ * `@opentelemetry/api` for `rh-agents/otel`) is not installed; the message names what to install.
+ */
+export class MissingPeerDependencyError extends RhAgentsError {
+  override name = 'MissingPeerDependencyError';
+  constructor(
+    message = 'An optional peer dependency of rh-agents is not installed; install the package the message names.',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
