@@ -73,9 +73,16 @@ describe('chat spans', () => {
   });
 
   it('names an llm_call without a model after the model that answered, else after the actor', async () => {
+    const hostile = {
+      get usage(): never {
+        throw new Error('usage trap');
+      },
+      response: { modelId: 'trapped' },
+    };
     const replies = [
       { text: 'a', response: { modelId: 'answered-by' }, usage: { inputTokens: 1 } },
       'not an object',
+      hostile,
     ];
     const custom = new LLM({
       name: 'Custom',
@@ -86,6 +93,7 @@ describe('chat spans', () => {
     const state = new ExecutionState({ tracing: hooks });
     await state.run(custom, { i: 0 });
     await state.run(custom, { i: 1 });
+    expect(await state.run(custom, { i: 2 })).toMatchObject({ ok: true });
     const named = rec.span('chat answered-by');
     expect(named.attributes['gen_ai.request.model']).toBeUndefined();
     expect(named.attributes['gen_ai.response.model']).toBe('answered-by');
@@ -94,6 +102,10 @@ describe('chat spans', () => {
     const plain = rec.span('chat Custom');
     expect(plain.attributes['rh.status']).toBe('completed');
     expect(plain.attributes['gen_ai.response.model']).toBeUndefined();
+    // A result whose getter throws: the span still ends, without the unreadable usage.
+    const trapped = rec.span('chat trapped');
+    expect(trapped.attributes['rh.status']).toBe('completed');
+    expect(trapped.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
   it('gives a failed model call status ERROR and no usage', async () => {
