@@ -9,6 +9,7 @@
  *   5. rate limits: 1 500 ChatLLM calls on 200 workers against a loopback server enforcing
  *      100 requests/s, with an AdaptiveLimiter, against p-limit(200) with a Retry-After loop
  *   6. raw checkpoint cost: one append per finished run on each state backend (checkpoints.ts)
+ *   7. tracing: per-task and per-run cost with tracing off and with otelTracing() (tracing.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -28,6 +29,7 @@ import {
 import { checkpointCost } from './checkpoints.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
 import { rateLimitBench } from './rate-limits.js';
+import { tracingCost } from './tracing.js';
 
 // ---- rh-agents: each runs `n` tasks on `workers` and returns the results ---------------------
 
@@ -306,6 +308,12 @@ async function main(): Promise<void> {
   );
   const checkpoints = await checkpointCost();
   console.log(checkpoints.text);
+  console.log(
+    '\n7. Tracing: 100 000 no-op tasks on 5 workers, and 10 000 Tool runs in one group of 5 workers,\n' +
+      '   with tracing off and with otelTracing() (a span per run and per group)\n',
+  );
+  const tracing = await tracingCost();
+  console.log(tracing.text);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log(
     `\nTargets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
@@ -325,6 +333,9 @@ async function main(): Promise<void> {
         `SQLite ${fixed(sqliteCost.at4k, 1)} µs, flat: ${verdict(flat(sqliteCost))}.`,
     );
   }
+  console.log(
+    `Tracing (issue 11): no cost on the per-task path: ${verdict(tracing.perTaskOnOff <= 1.05)} (tracing on ${fixed(tracing.perTaskOnOff, 2)}x off).`,
+  );
   console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);
 }
 

@@ -14,8 +14,8 @@ export {
   ConditionError,
   InputValidationError,
   InterruptedError,
-  OutputValidationError,
   MissingPeerDependencyError,
+  OutputValidationError,
   RhAgentsError,
   UsageError,
 } from './util/errors.js';

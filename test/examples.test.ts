@@ -125,6 +125,23 @@ const expected: Record<string, (string | RegExp)[]> = {
     '148 events served',
     'Live view closed.',
   ],
+  'tracing.ts': [
+    'Research: Three pages about tracing.',
+    '11 spans, one trace:',
+    [
+      'invoke_agent Research (completed; at Research::agent_call)',
+      '  parallel Pages (failed; 2 of 3 completed, 1 failed; ERROR 1 of 3 tasks failed)',
+      '    execute_tool FetchPage (completed; at Research::Pages[0]::FetchPage::tool_call)',
+      '      GET https://example.com/a',
+      '    execute_tool FetchPage (completed; at Research::Pages[1]::FetchPage::tool_call; retried after: 503 Service Unavailable)',
+      '      GET https://example.com/flaky',
+      '      GET https://example.com/flaky',
+      '    execute_tool FetchPage (failed; at Research::Pages[2]::FetchPage::tool_call; retried after: 404 Not Found; ERROR 404 Not Found (after 2 attempts))',
+      '      GET https://example.com/missing',
+      '      GET https://example.com/missing',
+      '  chat sim-small (completed; at Research::Summarize::llm_call; tokens 42 in, 7 out)',
+    ].join('\n'),
+  ],
   'parallel-basic.ts': [
     'Fetched 6 pages with 3 workers',
     '[0] https://example.com/a: 21504 bytes',

@@ -61,6 +61,15 @@ describe('the package', () => {
     expect(out).toEqual({ status: 0, stdout: '36\n', stderr: '' });
   });
 
+  it('resolves the rh-agents/otel subpath from an ES module', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      "const { otelTracing } = await import('rh-agents/otel'); const { ExecutionState } = await import('rh-agents'); const s = new ExecutionState({ tracing: otelTracing() }); const r = await s.parallel({}, (p) => { p.add(() => 1); }); console.log(r[0].result);",
+    ]);
+    expect(out).toEqual({ status: 0, stdout: '1\n', stderr: '' });
+  });
+
   it('ships its licence', () => {
     expect(packed.has('LICENSE')).toBe(true);
     expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);

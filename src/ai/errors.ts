@@ -1,5 +1,6 @@
 import { RhAgentsError } from '../index.js';
 
+// Shared by every subpath with an optional peer, so it lives at the root.
 export { MissingPeerDependencyError } from '../index.js';
 
 /** A `ToolAgent` reached `maxSteps` model calls and the model still asked for tools. */

@@ -47,7 +47,7 @@ export async function executeRun<Out>(
   const trace = runtime.tracing?.startRun({
     stateId: runtime.stateId,
     address,
-    actor: { name: actor.name, eventType: actor.eventType },
+    actor,
     tag,
     groupId: branch?.groupId,
     parallelIndex: branch?.parallelIndex,

@@ -1,4 +1,5 @@
-import type { EventType, ExecutionStatus, GroupStatus } from '../util/enums.js';
+import type { ExecutionStatus, GroupStatus } from '../util/enums.js';
+import type { AnyActor } from './actors.js';
 
 /**
  * The seam for tracing (`rh-agents/otel` implements it): the core calls these hooks and never
@@ -12,7 +13,8 @@ export type TraceSpan = unknown;
 export interface RunTraceInfo {
   readonly stateId: string;
   readonly address: string;
-  readonly actor: { readonly name: string; readonly eventType: EventType };
+  /** The actor that runs (its `name`, `eventType`, `description`; a `ChatLLM` also has its `model`). */
+  readonly actor: AnyActor;
   readonly tag: string | undefined;
   readonly groupId: string | undefined;
   readonly parallelIndex: number | undefined;
