@@ -92,8 +92,10 @@ describe('npm start', () => {
     'on a terminal keeps the live view up after the run, until Ctrl-C',
     { timeout: TIMEOUT_MS },
     async () => {
-      // `script` runs the demo on a pseudo-terminal; a Ctrl-C written to it becomes a SIGINT.
-      const command = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(demo)}`;
+      // `script` runs the demo on a pseudo-terminal; a Ctrl-C written to it becomes a SIGINT for
+      // the terminal's foreground processes. `exec` leaves the demo alone there: a shell between
+      // `script` and the demo would die of that SIGINT itself (exit 130) however the demo handles it.
+      const command = `exec ${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(demo)}`;
       const child = spawn('script', ['-qefc', command, '/dev/null'], {
         cwd: root,
         env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
