@@ -16,7 +16,7 @@ import {
 } from '../index.js';
 import { checkFilter } from '../recovery/backend.js';
 import { stringifyForStorage as stringify } from '../recovery/json-value.js';
-import { checkVersion, entryProblem, snapshotProblem } from '../recovery/snapshot.js';
+import { checkSnapshotToSave, entryProblem } from '../recovery/snapshot.js';
 import { type ServerAddress, checkOut, poolAddress, serverAddress } from './connection.js';
 import { type OwnedPool, type PostgresPool, type PostgresPoolClient, pg } from './driver.js';
 import { type PostgresStateBackendOptions, resolveOptions } from './options.js';
@@ -96,20 +96,7 @@ export class PostgresStateBackend implements StateBackend {
 
   async save(snapshot: StateSnapshot): Promise<void> {
     this.#checkOpen('save');
-    if (typeof snapshot !== 'object' || snapshot === null) {
-      throw new TypeError(
-        `${OWNER}.save: expected a state snapshot object, got ${String(snapshot)}.`,
-      );
-    }
-    checkStateId(snapshot.stateId, `${OWNER}.save`);
-    const stateId = snapshot.stateId;
-    checkVersion(snapshot, `${OWNER}.save: the snapshot of state '${stateId}'`);
-    const problem = snapshotProblem(snapshot);
-    if (problem !== undefined) {
-      throw new TypeError(
-        `${OWNER}.save: the snapshot of state '${stateId}' is not valid: ${problem}.`,
-      );
-    }
+    const stateId = checkSnapshotToSave(snapshot, `${OWNER}.save`);
     const where = `state '${stateId}'`;
     const { history, storage, status, updatedAt, ...base } = snapshot;
     const { pipeline, tags } = snapshot.metadata;

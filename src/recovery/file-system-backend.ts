@@ -27,9 +27,8 @@ import {
   type StateStatus,
   type StateSummary,
   applyEntries,
-  checkVersion,
+  checkSnapshotToSave,
   entryProblem,
-  snapshotProblem,
 } from './snapshot.js';
 import { readText, removeFile, writeWhole } from './file-io.js';
 import {
@@ -109,20 +108,7 @@ export class FileSystemStateBackend implements StateBackend {
 
   async save(snapshot: StateSnapshot): Promise<void> {
     this.#checkOpen('save');
-    if (typeof snapshot !== 'object' || snapshot === null) {
-      throw new TypeError(
-        `${OWNER}.save: expected a state snapshot object, got ${String(snapshot)}.`,
-      );
-    }
-    checkStateId(snapshot.stateId, `${OWNER}.save`);
-    const stateId = snapshot.stateId;
-    checkVersion(snapshot, `${OWNER}.save: the snapshot of state '${stateId}'`);
-    const problem = snapshotProblem(snapshot);
-    if (problem !== undefined) {
-      throw new TypeError(
-        `${OWNER}.save: the snapshot of state '${stateId}' is not valid: ${problem}.`,
-      );
-    }
+    const stateId = checkSnapshotToSave(snapshot, `${OWNER}.save`);
     const where = `state '${stateId}'`;
     const meta = stringify({ ...snapshot, history: [] }, where, 'snapshot');
     const history = `${stringify(snapshot.history, where, 'history')}\n`;

@@ -3,6 +3,8 @@
  * checkpoints append to it. `applyEntry` folds one entry into a snapshot; `checkSnapshot` and
  * `checkEntry` validate what was read back before it is trusted.
  */
+import { describe } from '../util/describe.js';
+import { checkStateId } from './backend.js';
 import { CorruptStateError, StateVersionError } from './errors.js';
 import type { JsonValue } from './json-value.js';
 
@@ -121,6 +123,27 @@ export function checkSnapshot(value: unknown, where: string): StateSnapshot {
     );
   }
   return value as StateSnapshot;
+}
+
+/**
+ * The checks every backend's `save(snapshot)` makes before it touches a file or a row: an object,
+ * a plain state id, a format this version can write, a valid snapshot. Returns the state id;
+ * throws a `TypeError` (or `StateVersionError`) whose message starts with `owner` (`SqliteStateBackend.save`).
+ */
+export function checkSnapshotToSave(snapshot: unknown, owner: string): string {
+  if (typeof snapshot !== 'object' || snapshot === null) {
+    throw new TypeError(`${owner}: expected a state snapshot object, got ${describe(snapshot)}.`);
+  }
+  const stateId = (snapshot as { stateId?: unknown }).stateId;
+  checkStateId(stateId, owner);
+  checkVersion(snapshot, `${owner}: the snapshot of state '${stateId as string}'`);
+  const problem = snapshotProblem(snapshot);
+  if (problem !== undefined) {
+    throw new TypeError(
+      `${owner}: the snapshot of state '${stateId as string}' is not valid: ${problem}.`,
+    );
+  }
+  return stateId as string;
 }
 
 /** Throws `StateVersionError` when `value` is a snapshot (or header) of a newer major format. */

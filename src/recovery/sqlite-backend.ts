@@ -16,9 +16,9 @@ import {
   type StateSummary,
   applyEntries,
   checkSnapshot,
+  checkSnapshotToSave,
   checkVersion,
   entryProblem,
-  snapshotProblem,
 } from './snapshot.js';
 import {
   type SqliteDatabase,
@@ -143,20 +143,7 @@ export class SqliteStateBackend implements StateBackend {
 
   async save(snapshot: StateSnapshot): Promise<void> {
     this.#checkOpen('save');
-    if (typeof snapshot !== 'object' || snapshot === null) {
-      throw new TypeError(
-        `${OWNER}.save: expected a state snapshot object, got ${String(snapshot)}.`,
-      );
-    }
-    checkStateId(snapshot.stateId, `${OWNER}.save`);
-    const stateId = snapshot.stateId;
-    checkVersion(snapshot, `${OWNER}.save: the snapshot of state '${stateId}'`);
-    const problem = snapshotProblem(snapshot);
-    if (problem !== undefined) {
-      throw new TypeError(
-        `${OWNER}.save: the snapshot of state '${stateId}' is not valid: ${problem}.`,
-      );
-    }
+    const stateId = checkSnapshotToSave(snapshot, `${OWNER}.save`);
     const json = stringify({ ...snapshot, history: [] }, `state '${stateId}'`, 'snapshot');
     const history = stringify(snapshot.history, `state '${stateId}'`, 'history');
     this.#db
