@@ -6,10 +6,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { z } from 'zod';
+import type { ExecutionState } from '../../../src/index.js';
 import {
   type BusEvent,
   type ExecutionRecord,
-  ExecutionState,
   FileSystemStateBackend,
   SqliteStateBackend,
   type StateBackend,
