@@ -13,6 +13,8 @@ export interface CheckpointSource {
   storage(): { version: number; json: () => { [key: string]: JsonValue } };
   /** The state's status now. */
   status(): StateStatus;
+  /** The whole in-memory history as stored (what a save writes when runs are not checkpointed). */
+  history(): StoredRecord[];
 }
 
 /**
@@ -28,6 +30,7 @@ export class Checkpointer {
   /** Resolves once the state is saved; while it is pending, appends wait behind it. */
   #ready: Promise<void> | undefined;
   #saved: boolean;
+  readonly #perRun: boolean;
   /** The last write of an asynchronous backend: the next one goes after it. */
   #tail: Promise<void> | undefined;
   /**
@@ -41,9 +44,19 @@ export class Checkpointer {
     readonly backend: StateBackend,
     readonly stateId: string,
     readonly source: CheckpointSource,
-    { saved = false, history = [] }: { saved?: boolean; history?: readonly StoredRecord[] } = {},
+    {
+      saved = false,
+      history = [],
+      perRun = true,
+    }: {
+      saved?: boolean;
+      history?: readonly StoredRecord[];
+      /** Whether each run's end is recorded (`checkpoint: 'event'`); without, a save writes the whole history. */
+      perRun?: boolean;
+    } = {},
   ) {
     this.#saved = saved;
+    this.#perRun = perRun;
     this.#durable = [...history];
     if (saved) {
       this.#written = source.status();
@@ -66,7 +79,8 @@ export class Checkpointer {
   /** Saves the whole state now (compacting it), as `saveCheckpoint()` does. */
   async save(): Promise<void> {
     await this.#tail;
-    const snapshot = { ...this.source.header(), history: [...this.#durable] };
+    const history = this.#perRun ? [...this.#durable] : this.source.history();
+    const snapshot = { ...this.source.header(), history };
     await this.backend.save(snapshot);
     this.#saved = true;
     this.#written = snapshot.status;

@@ -62,8 +62,13 @@ export class StateRecovery {
             header: () => this.snapshot([]),
             storage: () => ({ version: storage.version, json: () => this.storageJson() }),
             status: () => this.status,
+            history: () => this.history.events.map(toStoredRecord),
           },
-          { saved: restore?.saved ?? false, history: snapshot?.history ?? [] },
+          {
+            saved: restore?.saved ?? false,
+            history: snapshot?.history ?? [],
+            perRun: options.checkpoint === 'event',
+          },
         )
       : undefined;
   }
