@@ -2,29 +2,12 @@
  * The page in a real browser (Debian's Chromium via playwright-core): what it shows matches the
  * run, event text stays text, the token, keyboard use, stored states, and the server closing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { EventBus, ExecutionState, type BusEvent } from '../../src/index.js';
 import { serveLiveView, type LiveView } from '../../src/live/index.js';
-import {
-  focusedName,
-  hasChromium,
-  pwned,
-  launchBrowser,
-  numberOf,
-  SKIP_MESSAGE,
-  waitForApplied,
-  type Browser,
-} from './browser.js';
+import { focusedName, describeInChromium, pwned, numberOf, waitForApplied } from './browser.js';
 import { httpRequest, limitEvent, runThreeGroups } from './helpers.js';
 import { MemoryBackend, snapshot, storedRun } from './memory-backend.js';
-
-let browser: Browser;
-beforeAll(async () => {
-  if (hasChromium) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 const views: LiveView[] = [];
 afterAll(async () => {
@@ -39,7 +22,7 @@ async function serve(
   return view;
 }
 
-describe.skipIf(!hasChromium)('the live page in Chromium', () => {
+describeInChromium('the live page in Chromium', (browser) => {
   it('shows groups, runs, retries, tokens, limits and the log as the run happens', async () => {
     const state = new ExecutionState();
     const view = await serve({ eventBus: state.eventBus });
@@ -381,9 +364,3 @@ describe.skipIf(!hasChromium)('the live page in Chromium', () => {
     await page.close();
   });
 });
-
-if (!hasChromium) {
-  describe('the live page in Chromium', () => {
-    it.skip(SKIP_MESSAGE, () => {});
-  });
-}
