@@ -8,6 +8,7 @@ import { serveLiveView, type LiveView } from '../../src/live/index.js';
 import { focusedName, describeInChromium, pwned, numberOf, waitForApplied } from './browser.js';
 import { httpRequest, limitEvent, runThreeGroups } from './helpers.js';
 import { MemoryBackend, snapshot, storedRun } from './memory-backend.js';
+import { executionRecord } from '../helpers/bus-events.js';
 
 const views: LiveView[] = [];
 afterAll(async () => {
@@ -301,38 +302,22 @@ describeInChromium('the live page in Chromium', (browser) => {
     const view = await serve({ eventBus: bus });
     const page = await browser.open(view.url);
     await page.waitForSelector('#connection[data-state="live"]');
-    const record = (
-      address: string,
-      eventType: 'agent_call' | 'llm_call',
-      status: string,
-      retryAttempt: number,
-      result?: unknown,
-    ): BusEvent =>
-      ({
-        kind: 'execution',
-        actor: { name: address.split('::').at(-2) ?? '?', eventType },
+    const record = (address: string, status: 'started' | 'completed', result?: unknown): BusEvent =>
+      executionRecord({
         address,
         status,
         executionTimeMs: status === 'started' ? undefined : 5,
-        message: undefined,
-        detail: undefined,
-        tag: undefined,
-        groupId: undefined,
-        parallelIndex: undefined,
-        isParallel: false,
-        retryAttempt,
         result,
         timestamp: Date.now(),
-        stateId: 's',
-      }) as BusEvent;
+      });
     const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
-    bus.publish(record('Agent::agent_call', 'agent_call', 'started', 1));
-    bus.publish(record('Agent::Model::llm_call', 'llm_call', 'started', 1));
-    bus.publish(record('Agent::Model::llm_call', 'llm_call', 'completed', 1, { usage }));
-    bus.publish(record('Agent::agent_call', 'agent_call', 'completed', 1, { usage }));
+    bus.publish(record('Agent::agent_call', 'started'));
+    bus.publish(record('Agent::Model::llm_call', 'started'));
+    bus.publish(record('Agent::Model::llm_call', 'completed', { usage }));
+    bus.publish(record('Agent::agent_call', 'completed', { usage }));
     // The same state restored and run again on this bus: the agent starts anew at attempt 1.
-    bus.publish(record('Agent::agent_call', 'agent_call', 'started', 1));
-    bus.publish(record('Agent::agent_call', 'agent_call', 'completed', 1, { text: 'done' }));
+    bus.publish(record('Agent::agent_call', 'started'));
+    bus.publish(record('Agent::agent_call', 'completed', { text: 'done' }));
     await waitForApplied(page, 6);
     expect(await numberOf(page, '#stat-tokens')).toBe(15);
     expect(await numberOf(page, '#stat-retries')).toBe(0);
