@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startingNow } from './helpers/concurrency-limit.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const examplesDir = join(root, 'examples');
@@ -201,30 +202,10 @@ function runExample(file: string): Promise<Outcome> {
   });
 }
 
-/** Runs `fn`s at most `concurrency` at a time, the first ones starting at once. */
-function limited(concurrency: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return <T>(fn: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolvePromise, reject) => {
-      const start = () => {
-        active++;
-        fn()
-          .then(resolvePromise, reject)
-          .finally(() => {
-            active--;
-            waiting.shift()?.();
-          });
-      };
-      if (active < concurrency) start();
-      else waiting.push(start);
-    });
-}
-
 // Started at collection time, as many at once as the machine has cores (each example's 30 s
 // budget then buys it a fair share of a core, also on a 2-core CI machine running the other test
 // files), so the test takes about as long as the examples' total divided by the cores.
-const limit = limited(Math.max(2, availableParallelism()));
+const limit = startingNow(Math.max(2, availableParallelism()));
 const runs = new Map(files.map((file) => [file, limit(() => runExample(file))]));
 for (const run of runs.values()) run.catch(() => {});
 

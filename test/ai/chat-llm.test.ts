@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ChatLLM, type ChatLLMOptions, type ChatModel } from '../../src/ai/index.js';
 import { ExecutionState, OutputValidationError } from '../../src/index.js';
-import { collect, delay, fastRetry, records, simulated } from './helpers.js';
+import { collect, fastRetry, records, simulated } from './helpers.js';
+import { sleep } from '../helpers/sleep.js';
 
 describe('ChatLLM results', () => {
   it('answers a prompt with text, finish reason, usage and response ids (plain JSON)', async () => {
@@ -346,7 +347,7 @@ describe('ChatLLM retries and cancellation', () => {
     p.add(state.run(llm, { prompt: 'x' }));
     await expect(p.gather()).rejects.toThrow(/timed out after 150 ms/);
     await p.settled?.();
-    await delay(50);
+    await sleep(50);
     expect(performance.now() - started).toBeLessThan(2000);
     expect(server.requests[0]?.aborted).toBe(true);
     expect(records(events).at(-1)).toMatchObject({
@@ -372,7 +373,7 @@ describe('ChatLLM retries and cancellation', () => {
     });
     expect(state.history.events.at(-1)?.status).toBe('interrupted');
     expect(pieces.length).toBeLessThan(3);
-    await delay(50);
+    await sleep(50);
     expect(server.requests[0]?.aborted).toBe(true);
   });
 });

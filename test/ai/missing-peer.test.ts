@@ -3,38 +3,10 @@
  * saying what to install. Run in a child process on a copy of the sources whose node_modules has
  * every dependency except `ai`.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sourcesWithout } from '../helpers/sources-without-peer.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rh-agents-no-ai-'));
-  cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'no-ai', type: 'module' }));
-  mkdirSync(join(dir, 'node_modules'));
-  for (const dep of ['zod', 'picocolors'])
-    symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir');
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function run(code: string) {
-  // The same loader as `node --import tsx`, found from this package.
-  const tsx = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-  return spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', code], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-}
+const { run } = sourcesWithout('ai', ['zod', 'picocolors']);
 
 describe('without the AI SDK installed', () => {
   it('the package root loads', () => {

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ChatLLM, ToolAgent } from '../../src/ai/index.js';
 import { ExecutionState, FileSystemStateBackend, Tool } from '../../src/index.js';
-import { collect, delay, records, simulated } from './helpers.js';
+import { collect, records, simulated } from './helpers.js';
+import { sleep } from '../helpers/sleep.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -32,7 +33,7 @@ describe('a ToolAgent on a restored state', () => {
       handler: async ({ id }, _context, state) => {
         reads.push(id);
         // On the first run, document c takes long enough for the interrupt to land.
-        await delay(id === 'c' && slow ? 2_000 : 5, state.signal);
+        await sleep(id === 'c' && slow ? 2_000 : 5, state.signal);
         return { id, text: `contents of ${id}` };
       },
     });

@@ -10,7 +10,8 @@ import {
 } from '../../src/ai/index.js';
 import type { ChatCompletionRequest } from '../../simulator/openai-server.js';
 import { Agent, ErrorStrategy, ExecutionState, Tool } from '../../src/index.js';
-import { collect, delay, fastRetry, records, simulated } from './helpers.js';
+import { collect, fastRetry, records, simulated } from './helpers.js';
+import { sleep } from '../helpers/sleep.js';
 
 /** A tool that takes 80 ms and records when it ran. */
 function readDoc(log: { id: string; start: number; end: number }[] = []) {
@@ -21,7 +22,7 @@ function readDoc(log: { id: string; start: number; end: number }[] = []) {
     retry: { enabled: false },
     handler: async ({ id }) => {
       const start = performance.now();
-      await delay(80);
+      await sleep(80);
       if (id === 'b') throw new Error('document b is locked');
       log.push({ id, start, end: performance.now() });
       return { id, text: `contents of ${id}` };
@@ -272,7 +273,7 @@ describe('ToolAgent', () => {
       inputSchema: z.object({ n: z.enum(['1', '2']) }),
       handler: async ({ n }, _c, state) => {
         if (n === '1') throw new Error('first failed');
-        await delay(2000, state.signal);
+        await sleep(2000, state.signal);
         return 'late';
       },
     });

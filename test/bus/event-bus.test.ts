@@ -1,19 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { type BusEvent, EventBus, ExecutionState, type LogEvent, Tool } from '../../src/index.js';
+import { type BusEvent, EventBus, ExecutionState, Tool } from '../../src/index.js';
+import { logEvent } from '../helpers/bus-events.js';
 
-const log = (message: string): LogEvent => ({
-  kind: 'log',
-  message,
-  severity: 'info',
-  metadata: undefined,
-  address: undefined,
-  groupId: undefined,
-  parallelIndex: undefined,
-  isParallel: false,
-  timestamp: 0,
-  stateId: 's',
-});
 const messages = (events: readonly BusEvent[]) =>
   events.map((e) => (e.kind === 'log' ? e.message : e.kind));
 
@@ -43,8 +32,8 @@ describe('EventBus: subscribe', () => {
     bus.subscribe(fn);
     bus.subscribe(printer);
     expect(bus.hasSubscribers).toBe(true);
-    bus.publish(log('a'));
-    expect(fn).toHaveBeenCalledWith(log('a'));
+    bus.publish(logEvent('a'));
+    expect(fn).toHaveBeenCalledWith(logEvent('a'));
     expect(printer.seen).toEqual(['a']);
   });
 
@@ -69,10 +58,10 @@ describe('EventBus: subscribe', () => {
     const b = vi.fn();
     const offA = bus.subscribe(a);
     bus.subscribe(b);
-    bus.publish(log('1'));
+    bus.publish(logEvent('1'));
     offA();
     offA();
-    bus.publish(log('2'));
+    bus.publish(logEvent('2'));
     expect(a).toHaveBeenCalledTimes(1);
     expect(b).toHaveBeenCalledTimes(2);
     expect(bus.hasSubscribers).toBe(true);
@@ -83,10 +72,10 @@ describe('EventBus: subscribe', () => {
     const fn = vi.fn();
     const off1 = bus.subscribe(fn);
     bus.subscribe(fn);
-    bus.publish(log('x'));
+    bus.publish(logEvent('x'));
     expect(fn).toHaveBeenCalledTimes(2);
     off1();
-    bus.publish(log('y'));
+    bus.publish(logEvent('y'));
     expect(fn).toHaveBeenCalledTimes(3);
   });
 });
@@ -97,9 +86,9 @@ describe('EventBus: delivery', () => {
     const calls: string[] = [];
     bus.subscribe((e) => void calls.push(`a:${messages([e])[0]}`));
     bus.subscribe((e) => void calls.push(`b:${messages([e])[0]}`));
-    bus.publish(log('1'));
+    bus.publish(logEvent('1'));
     calls.push('between');
-    bus.publish(log('2'));
+    bus.publish(logEvent('2'));
     expect(calls).toEqual(['a:1', 'b:1', 'between', 'a:2', 'b:2']);
   });
 
@@ -141,7 +130,7 @@ describe('EventBus: delivery', () => {
       await new Promise((r) => setTimeout(r, m === '1' ? 15 : 1));
       seen.push(m);
     });
-    for (const m of ['1', '2', '3', '4']) bus.publish(log(m));
+    for (const m of ['1', '2', '3', '4']) bus.publish(logEvent(m));
     await bus.drain();
     expect(seen).toEqual(['1', '2', '3', '4']);
   });
@@ -155,7 +144,7 @@ describe('EventBus: delivery', () => {
       seen.push(m);
       return undefined;
     });
-    for (const m of ['1', '2', '3']) bus.publish(log(m));
+    for (const m of ['1', '2', '3']) bus.publish(logEvent(m));
     expect(seen).toEqual([]);
     await bus.drain();
     expect(seen).toEqual(['1', '2', '3']);
@@ -165,12 +154,12 @@ describe('EventBus: delivery', () => {
     const bus = new EventBus();
     await expect(bus.drain()).resolves.toBeUndefined();
     bus.subscribe(() => undefined);
-    bus.publish(log('sync only'));
+    bus.publish(logEvent('sync only'));
     await expect(bus.drain()).resolves.toBeUndefined();
     const { open, opened } = gate();
     bus.subscribe(() => opened);
-    bus.publish(log('a'));
-    bus.publish(log('b'));
+    bus.publish(logEvent('a'));
+    bus.publish(logEvent('b'));
     const both = Promise.all([bus.drain(), bus.drain()]);
     open();
     await both;
@@ -184,9 +173,9 @@ describe('EventBus: delivery', () => {
       await opened;
       seen.push(messages([e])[0]!);
     });
-    bus.publish(log('1'));
-    bus.publish(log('2'));
-    bus.publish(log('3'));
+    bus.publish(logEvent('1'));
+    bus.publish(logEvent('2'));
+    bus.publish(logEvent('3'));
     off();
     open();
     await bus.drain();
@@ -206,21 +195,21 @@ describe('EventBus: publishing from inside a subscriber', () => {
       const m = messages([e])[0]!;
       seenA.push(m);
       if (m === 'first') {
-        bus.publish(log('nested 1'));
-        bus.publish(log('nested 2'));
+        bus.publish(logEvent('nested 1'));
+        bus.publish(logEvent('nested 2'));
         seenByPublisher = [...seenA]; // not delivered yet, not even to the publisher
       }
-      if (m === 'nested 1') bus.publish(log('nested in nested'));
+      if (m === 'nested 1') bus.publish(logEvent('nested in nested'));
     });
     bus.subscribe((e) => void seenB.push(messages([e])[0]!));
     bus.subscribe((e) => void seenC.push(messages([e])[0]!));
-    bus.publish(log('first'));
+    bus.publish(logEvent('first'));
     const order = ['first', 'nested 1', 'nested 2', 'nested in nested'];
     expect(seenByPublisher).toEqual(['first']);
     expect(seenA).toEqual(order);
     expect(seenB).toEqual(order);
     expect(seenC).toEqual(order);
-    bus.publish(log('later'));
+    bus.publish(logEvent('later'));
     expect(seenB).toEqual([...order, 'later']);
   });
 
@@ -256,11 +245,11 @@ describe('EventBus: publishing from inside a subscriber', () => {
       const m = messages([e])[0]!;
       if (m === '1') return opened.then(() => void slow.push(m));
       slow.push(m);
-      if (m === '2') bus.publish(log('nested'));
+      if (m === '2') bus.publish(logEvent('nested'));
       return undefined;
     });
     bus.subscribe((e) => void sync.push(messages([e])[0]!));
-    for (const m of ['1', '2', '3']) bus.publish(log(m));
+    for (const m of ['1', '2', '3']) bus.publish(logEvent(m));
     expect(sync).toEqual(['1', '2', '3']);
     open();
     await bus.drain();
@@ -274,13 +263,13 @@ describe('EventBus: publishing from inside a subscriber', () => {
     const seen: string[] = [];
     bus.subscribe((e) => {
       if (messages([e])[0] === 'first') {
-        bus.publish(log('nested'));
+        bus.publish(logEvent('nested'));
         throw new Error('after publishing');
       }
     });
     bus.subscribe((e) => void seen.push(messages([e])[0]!));
-    expect(() => bus.publish(log('first'))).not.toThrow();
-    bus.publish(log('second'));
+    expect(() => bus.publish(logEvent('first'))).not.toThrow();
+    bus.publish(logEvent('second'));
     expect(seen).toEqual(['first', 'nested', 'second']);
     expect(onSubscriberError).toHaveBeenCalledTimes(1);
     await expect(bus.drain()).resolves.toBeUndefined();
@@ -297,8 +286,8 @@ describe('EventBus: publishing from inside a subscriber', () => {
     });
     bus.subscribe(weird);
     bus.subscribe((e) => void seen.push(messages([e])[0]!));
-    expect(() => bus.publish(log('1'))).not.toThrow();
-    bus.publish(log('2'));
+    expect(() => bus.publish(logEvent('1'))).not.toThrow();
+    bus.publish(logEvent('2'));
     expect(seen).toEqual(['1', '2']);
     expect(onSubscriberError).toHaveBeenCalledTimes(2);
     expect((onSubscriberError.mock.calls[0]![0] as Error).message).toBe('then getter broke');
@@ -318,10 +307,10 @@ describe('EventBus: publishing from inside a subscriber', () => {
       };
     });
     bus.subscribe((e) => {
-      if (messages([e])[0] === '1') bus.publish(log('nested'));
+      if (messages([e])[0] === '1') bus.publish(logEvent('nested'));
     });
-    bus.publish(log('1'));
-    bus.publish(log('2'));
+    bus.publish(logEvent('1'));
+    bus.publish(logEvent('2'));
     await bus.drain();
     expect(seen).toEqual(['1', 'nested', '2']);
   });
@@ -332,14 +321,14 @@ describe('EventBus: publishing from inside a subscriber', () => {
     let drained: Promise<string[]> | undefined;
     bus.subscribe((e) => {
       if (messages([e])[0] !== 'first') return;
-      bus.publish(log('nested'));
+      bus.publish(logEvent('nested'));
       drained = bus.drain().then(() => [...handled]);
     });
     bus.subscribe(async (e) => {
       await new Promise((r) => setTimeout(r, 5));
       handled.push(messages([e])[0]!);
     });
-    bus.publish(log('first'));
+    bus.publish(logEvent('first'));
     expect(await drained).toEqual(['first', 'nested']);
   });
 });
@@ -385,7 +374,7 @@ describe('EventBus: failing subscribers', () => {
     });
     bus.subscribe(() => Promise.reject(new Error('y')));
     bus.subscribe(good);
-    expect(() => bus.publish(log('1'))).not.toThrow();
+    expect(() => bus.publish(logEvent('1'))).not.toThrow();
     await bus.drain();
     expect(good).toHaveBeenCalledTimes(1);
   });
@@ -401,7 +390,7 @@ describe('EventBus: failing subscribers', () => {
     };
     bus.subscribe(failing);
     bus.subscribe(rejecting);
-    for (let i = 0; i < 5; i++) bus.publish(log(String(i)));
+    for (let i = 0; i < 5; i++) bus.publish(logEvent(String(i)));
     await bus.drain();
     expect(warn).toHaveBeenCalledTimes(2);
     const [first, second] = warn.mock.calls;
@@ -420,7 +409,7 @@ describe('EventBus: failing subscribers', () => {
       error.stack = undefined;
       throw error;
     });
-    bus.publish(log('1'));
+    bus.publish(logEvent('1'));
     expect(warn.mock.calls[0]![0]).toMatch(/\nstackless$/);
   });
 });
@@ -428,13 +417,13 @@ describe('EventBus: failing subscribers', () => {
 describe('EventBus: stream()', () => {
   it('yields the events published after the call; leaving the loop unsubscribes', async () => {
     const bus = new EventBus();
-    bus.publish(log('before'));
+    bus.publish(logEvent('before'));
     const stream = bus.stream();
     expect(bus.hasSubscribers).toBe(true);
-    bus.publish(log('1'));
+    bus.publish(logEvent('1'));
     setTimeout(() => {
-      bus.publish(log('2'));
-      bus.publish(log('3'));
+      bus.publish(logEvent('2'));
+      bus.publish(logEvent('3'));
     }, 2);
     const seen: string[] = [];
     for await (const event of stream) {
@@ -464,10 +453,10 @@ describe('EventBus: stream()', () => {
     const bus = new EventBus();
     const controller = new AbortController();
     const stream = bus.stream({ signal: controller.signal });
-    bus.publish(log('1'));
-    bus.publish(log('2'));
+    bus.publish(logEvent('1'));
+    bus.publish(logEvent('2'));
     controller.abort();
-    bus.publish(log('after abort'));
+    bus.publish(logEvent('after abort'));
     const seen: string[] = [];
     for await (const event of stream) seen.push(messages([event])[0]!);
     expect(seen).toEqual(['1', '2']);
@@ -486,7 +475,7 @@ describe('EventBus: stream()', () => {
   it('an already aborted signal gives an empty stream', async () => {
     const bus = new EventBus();
     const stream = bus.stream({ signal: AbortSignal.abort() });
-    bus.publish(log('1'));
+    bus.publish(logEvent('1'));
     const seen: BusEvent[] = [];
     for await (const event of stream) seen.push(event);
     expect(seen).toEqual([]);
@@ -500,13 +489,13 @@ describe('EventBus: stream()', () => {
     const a = bus.stream();
     const b = bus.stream();
     const pending = b.next();
-    bus.publish(log('1'));
+    bus.publish(logEvent('1'));
     bus.close();
-    bus.publish(log('2'));
+    bus.publish(logEvent('2'));
     const seenA: string[] = [];
     for await (const event of a) seenA.push(messages([event])[0]!);
     expect(seenA).toEqual(['1']);
-    expect((await pending).value).toEqual(log('1'));
+    expect((await pending).value).toEqual(logEvent('1'));
     expect(await b.next()).toEqual({ value: undefined, done: true });
     expect(other).toHaveBeenCalledTimes(2);
     expect(bus.hasSubscribers).toBe(true);
@@ -517,7 +506,7 @@ describe('EventBus: stream()', () => {
     const bus = new EventBus();
     const stream = bus.stream();
     expect(stream[Symbol.asyncIterator]()).toBe(stream);
-    bus.publish(log('1'));
+    bus.publish(logEvent('1'));
     expect(await stream.return!()).toEqual({ value: undefined, done: true });
     expect(await stream.next()).toEqual({ value: undefined, done: true });
     expect(bus.hasSubscribers).toBe(false);
@@ -532,7 +521,7 @@ describe('EventBus: a long queue of a slow subscriber', () => {
       if (event.kind === 'log') seen.push(event.message);
       await Promise.resolve();
     });
-    for (let i = 0; i < 20_000; i++) bus.publish(log(String(i)));
+    for (let i = 0; i < 20_000; i++) bus.publish(logEvent(String(i)));
     expect(seen).toEqual(['0']);
     await bus.drain();
     expect(seen).toHaveLength(20_000);
@@ -541,24 +530,11 @@ describe('EventBus: a long queue of a slow subscriber', () => {
 });
 
 describe('EventBus: stuck subscribers, stream options and bus options', () => {
-  const event = (message: string): BusEvent => ({
-    kind: 'log',
-    message,
-    severity: 'info',
-    metadata: undefined,
-    address: undefined,
-    groupId: undefined,
-    parallelIndex: undefined,
-    isParallel: false,
-    timestamp: 0,
-    stateId: 's',
-  });
-
   it('drain() resolves once a stuck subscriber is unsubscribed', async () => {
     const bus = new EventBus();
     const unsubscribe = bus.subscribe(() => new Promise(() => {}));
-    bus.publish(event('1'));
-    bus.publish(event('2'));
+    bus.publish(logEvent('1'));
+    bus.publish(logEvent('2'));
     let drained = false;
     const draining = bus.drain().then(() => (drained = true));
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -573,12 +549,12 @@ describe('EventBus: stuck subscribers, stream options and bus options', () => {
     const bus = new EventBus();
     let finish: () => void = () => {};
     const unsubscribe = bus.subscribe(() => new Promise<void>((resolve) => (finish = resolve)));
-    bus.publish(event('1'));
+    bus.publish(logEvent('1'));
     unsubscribe();
     finish();
     await new Promise((resolve) => setTimeout(resolve, 1));
     bus.subscribe(async () => {});
-    bus.publish(event('2'));
+    bus.publish(logEvent('2'));
     await expect(bus.drain()).resolves.toBeUndefined();
   });
 

@@ -1,9 +1,10 @@
 /** Stores of states for the command-line tests, and the `rh-agents` bin run in a child process. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import {
   FileSystemStateBackend,
   SqliteStateBackend,
@@ -82,6 +83,23 @@ export async function sqliteStore(states = STATES, name = 'states.db'): Promise<
   const file = join(tempDir(), name);
   await fill(new SqliteStateBackend({ file }), states);
   return file;
+}
+
+/**
+ * A directory store and a SQLite store holding STATES, as `stores.directory` and `stores.sqlite`:
+ * made before the file's tests, removed after them.
+ */
+export function useStores(): Record<string, string> {
+  const stores: Record<string, string> = {};
+  beforeAll(async () => {
+    stores.directory = await directoryStore();
+    stores.sqlite = await sqliteStore();
+  });
+  afterAll(() => {
+    for (const path of Object.values(stores))
+      rmSync(dirname(path), { recursive: true, force: true });
+  });
+  return stores;
 }
 
 export interface BinResult {

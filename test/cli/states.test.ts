@@ -5,20 +5,13 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FileSystemStateBackend } from '../../src/index.js';
-import { bin, directoryStore, root, runBin, snapshot, sqliteStore, tempDir } from './helpers.js';
+import { bin, root, runBin, useStores, snapshot, tempDir } from './helpers.js';
 
 // Each test spawns processes; on a busy 2-core machine one takes 1 to 3 s.
 vi.setConfig({ testTimeout: 90_000 });
-const stores: Record<string, string> = {};
-beforeAll(async () => {
-  stores.directory = await directoryStore();
-  stores.sqlite = await sqliteStore();
-});
-afterAll(() => {
-  for (const path of Object.values(stores)) rmSync(dirname(path), { recursive: true, force: true });
-});
+const stores = useStores();
 
 describe.each(['directory', 'sqlite'])('rh-agents states on a %s', (kind) => {
   it('lists the states, newest first: id, pipeline, status, tags, updated time', () => {

@@ -2,22 +2,13 @@
  * `rh-agents view <store>`: the real bin in a child process serves the live view page for a store
  * of states, prints its URL, and closes cleanly on SIGINT and SIGTERM.
  */
-import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { dirname } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { directoryStore, runBin, sqliteStore, startView } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { runBin, useStores, startView } from './helpers.js';
 
 // Each test spawns processes; on a busy 2-core machine one takes 1 to 3 s.
 vi.setConfig({ testTimeout: 90_000 });
-const stores: Record<string, string> = {};
-beforeAll(async () => {
-  stores.directory = await directoryStore();
-  stores.sqlite = await sqliteStore();
-});
-afterAll(() => {
-  for (const path of Object.values(stores)) rmSync(dirname(path), { recursive: true, force: true });
-});
+const stores = useStores();
 
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url);

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type ExecutionRecord, ExecutionHistory, StateStorage } from '../../src/index.js';
+import { executionRecord } from '../helpers/bus-events.js';
 
-const rec = (address: string, status: ExecutionRecord['status']): ExecutionRecord => ({
-  kind: 'execution',
-  actor: { name: 'A', eventType: 'tool_call' },
-  address,
-  status,
-  executionTimeMs: undefined,
-  message: undefined,
-  detail: undefined,
-  tag: undefined,
-  groupId: undefined,
-  parallelIndex: undefined,
-  isParallel: false,
-  retryAttempt: 1,
-  timestamp: 0,
-  stateId: 's',
-});
+const rec = (address: string, status: ExecutionRecord['status']): ExecutionRecord =>
+  executionRecord({ address, status });
 
 describe('ExecutionHistory', () => {
   it('starts empty', () => {

@@ -18,6 +18,7 @@ import {
   runSnippet,
   typeCheckSnippets,
 } from './snippet-checker.js';
+import { startingNow } from '../helpers/concurrency-limit.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUN_TIMEOUT_MS = 30_000;
@@ -32,26 +33,6 @@ function discoverPages(): Page[] {
       .sort(),
   ];
   return files.map((file) => ({ file, text: readFileSync(join(root, file), 'utf8') }));
-}
-
-/** A concurrency limit whose first tasks start synchronously (p-limit waits a microtask). */
-function startingNow(concurrency: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return <T>(fn: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolvePromise, reject) => {
-      const start = () => {
-        active++;
-        fn()
-          .then(resolvePromise, reject)
-          .finally(() => {
-            active--;
-            waiting.shift()?.();
-          });
-      };
-      if (active < concurrency) start();
-      else waiting.push(start);
-    });
 }
 
 /** Pages made to fail: each wrong block must be reported at its own page and line. */

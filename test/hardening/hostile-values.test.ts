@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventBus, ExecutionState, Tool } from '../../src/index.js';
+import { logEvent } from '../helpers/bus-events.js';
 import { watchProcess, within } from '../parallel/helpers.js';
 
 function hostileValues(): [string, () => unknown][] {
@@ -186,19 +187,7 @@ describe('the default subscriber error report', () => {
           throw make();
         });
       }
-      for (let i = 0; i < 3; i++)
-        bus.publish({
-          kind: 'log',
-          message: `m${i}`,
-          severity: 'info',
-          metadata: undefined,
-          address: undefined,
-          groupId: undefined,
-          parallelIndex: undefined,
-          isParallel: false,
-          timestamp: 0,
-          stateId: 's',
-        });
+      for (let i = 0; i < 3; i++) bus.publish(logEvent(`m${i}`));
       expect(emit).toHaveBeenCalledTimes(values.length);
       for (const call of emit.mock.calls) expect(typeof call[0]).toBe('string');
     } finally {

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
@@ -24,10 +25,13 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+/** A tab that records page errors, console errors and dialogs (none expected) in `problems`. */
+export type BrowserPage = Page & { problems: string[] };
+
 export interface Browser {
   context: BrowserContext;
-  /** A new tab that records page errors, console errors and dialogs (none expected). */
-  open(url: string): Promise<Page & { problems: string[] }>;
+  /** A new tab, recording its problems. */
+  open(url: string): Promise<BrowserPage>;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,42 @@ export async function launchBrowser(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Describes tests that need Chromium: `tests` gets the one browser launched before them (closed
+ * after them). Without Chromium the block shows as skipped, saying how to enable it.
+ */
+export function describeInChromium(name: string, tests: (browser: Browser) => void): void {
+  if (!hasChromium) {
+    describe(name, () => {
+      it.skip(SKIP_MESSAGE, () => {});
+    });
+    return;
+  }
+  describe(name, () => {
+    let launched: Browser | undefined;
+    beforeAll(async () => {
+      launched = await launchBrowser();
+    }, 30_000);
+    afterAll(async () => {
+      await launched?.close();
+    });
+    const current = (): Browser => {
+      if (launched === undefined)
+        throw new Error(
+          `describeInChromium('${name}'): use the browser inside a test, once it is launched`,
+        );
+      return launched;
+    };
+    tests({
+      get context() {
+        return current().context;
+      },
+      open: (url) => current().open(url),
+      close: () => current().close(),
+    });
+  });
 }
 
 /** The page's figures on its body (the tests' tsconfig has no DOM types; functions, not strings: the page's CSP forbids eval). */

@@ -2,29 +2,13 @@
  * The page in a real browser (Debian's Chromium via playwright-core): what it shows matches the
  * run, event text stays text, the token, keyboard use, stored states, and the server closing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { EventBus, ExecutionState, type BusEvent } from '../../src/index.js';
 import { serveLiveView, type LiveView } from '../../src/live/index.js';
-import {
-  focusedName,
-  hasChromium,
-  pwned,
-  launchBrowser,
-  numberOf,
-  SKIP_MESSAGE,
-  waitForApplied,
-  type Browser,
-} from './browser.js';
+import { focusedName, describeInChromium, pwned, numberOf, waitForApplied } from './browser.js';
 import { httpRequest, limitEvent, runThreeGroups } from './helpers.js';
 import { MemoryBackend, snapshot, storedRun } from './memory-backend.js';
-
-let browser: Browser;
-beforeAll(async () => {
-  if (hasChromium) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+import { executionRecord } from '../helpers/bus-events.js';
 
 const views: LiveView[] = [];
 afterAll(async () => {
@@ -39,7 +23,7 @@ async function serve(
   return view;
 }
 
-describe.skipIf(!hasChromium)('the live page in Chromium', () => {
+describeInChromium('the live page in Chromium', (browser) => {
   it('shows groups, runs, retries, tokens, limits and the log as the run happens', async () => {
     const state = new ExecutionState();
     const view = await serve({ eventBus: state.eventBus });
@@ -318,38 +302,22 @@ describe.skipIf(!hasChromium)('the live page in Chromium', () => {
     const view = await serve({ eventBus: bus });
     const page = await browser.open(view.url);
     await page.waitForSelector('#connection[data-state="live"]');
-    const record = (
-      address: string,
-      eventType: 'agent_call' | 'llm_call',
-      status: string,
-      retryAttempt: number,
-      result?: unknown,
-    ): BusEvent =>
-      ({
-        kind: 'execution',
-        actor: { name: address.split('::').at(-2) ?? '?', eventType },
+    const record = (address: string, status: 'started' | 'completed', result?: unknown): BusEvent =>
+      executionRecord({
         address,
         status,
         executionTimeMs: status === 'started' ? undefined : 5,
-        message: undefined,
-        detail: undefined,
-        tag: undefined,
-        groupId: undefined,
-        parallelIndex: undefined,
-        isParallel: false,
-        retryAttempt,
         result,
         timestamp: Date.now(),
-        stateId: 's',
-      }) as BusEvent;
+      });
     const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
-    bus.publish(record('Agent::agent_call', 'agent_call', 'started', 1));
-    bus.publish(record('Agent::Model::llm_call', 'llm_call', 'started', 1));
-    bus.publish(record('Agent::Model::llm_call', 'llm_call', 'completed', 1, { usage }));
-    bus.publish(record('Agent::agent_call', 'agent_call', 'completed', 1, { usage }));
+    bus.publish(record('Agent::agent_call', 'started'));
+    bus.publish(record('Agent::Model::llm_call', 'started'));
+    bus.publish(record('Agent::Model::llm_call', 'completed', { usage }));
+    bus.publish(record('Agent::agent_call', 'completed', { usage }));
     // The same state restored and run again on this bus: the agent starts anew at attempt 1.
-    bus.publish(record('Agent::agent_call', 'agent_call', 'started', 1));
-    bus.publish(record('Agent::agent_call', 'agent_call', 'completed', 1, { text: 'done' }));
+    bus.publish(record('Agent::agent_call', 'started'));
+    bus.publish(record('Agent::agent_call', 'completed', { text: 'done' }));
     await waitForApplied(page, 6);
     expect(await numberOf(page, '#stat-tokens')).toBe(15);
     expect(await numberOf(page, '#stat-retries')).toBe(0);
@@ -381,9 +349,3 @@ describe.skipIf(!hasChromium)('the live page in Chromium', () => {
     await page.close();
   });
 });
-
-if (!hasChromium) {
-  describe('the live page in Chromium', () => {
-    it.skip(SKIP_MESSAGE, () => {});
-  });
-}

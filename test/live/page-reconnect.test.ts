@@ -2,39 +2,48 @@
  * The page reconnects by itself when its connection drops (a TCP proxy in front of the view
  * cuts it) and ends with exactly the events of the run: none lost, none twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ExecutionState } from '../../src/index.js';
-import { serveLiveView } from '../../src/live/index.js';
+import { serveLiveView, type LiveView } from '../../src/live/index.js';
 import {
-  hasChromium,
-  launchBrowser,
+  type BrowserPage,
+  describeInChromium,
   numberOf,
   streamFigures,
   waitForApplied,
   waitForAppliedAbove,
-  type Browser,
 } from './browser.js';
-import { runThreeGroups, sleep, startProxy } from './helpers.js';
+import { type Proxy, runThreeGroups, sleep, startProxy } from './helpers.js';
 
-let browser: Browser;
-beforeAll(async () => {
-  if (hasChromium) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+interface ProxiedPage {
+  state: ExecutionState;
+  view: LiveView;
+  /** In front of the view: cuts the page's connections, or answers 503 while told to. */
+  proxy: Proxy;
+  /** The page, opened through the proxy and live. */
+  page: BrowserPage;
+}
 
-describe.skipIf(!hasChromium)('reconnecting', () => {
+describeInChromium('reconnecting', (browser) => {
+  /** Serves a new state's live view behind a proxy and runs `test` on the page opened through it. */
+  async function throughProxy(test: (setup: ProxiedPage) => Promise<void>): Promise<void> {
+    const state = new ExecutionState();
+    await using view = await serveLiveView({ eventBus: state.eventBus });
+    const proxy = await startProxy(view.port);
+    try {
+      const page = await browser.open(`http://127.0.0.1:${proxy.port}/`);
+      await page.waitForSelector('#connection[data-state="live"]');
+      await test({ state, view, proxy, page });
+    } finally {
+      await proxy.close();
+    }
+  }
+
   it(
     'picks up after dropped connections without losing or repeating an event',
     { timeout: 40_000 },
-    async () => {
-      const state = new ExecutionState();
-      await using view = await serveLiveView({ eventBus: state.eventBus });
-      const proxy = await startProxy(view.port);
-      try {
-        const page = await browser.open(`http://127.0.0.1:${proxy.port}/`);
-        await page.waitForSelector('#connection[data-state="live"]');
+    () =>
+      throughProxy(async ({ state, view, proxy, page }) => {
         const run = runThreeGroups(state, { delayMs: 25 });
         for (let cut = 0; cut < 3; cut++) {
           await waitForAppliedAbove(page, cut * 15);
@@ -60,22 +69,14 @@ describe.skipIf(!hasChromium)('reconnecting', () => {
         expect(view.connections).toBe(1);
         expect(page.problems.filter((p) => !p.includes('ERR_'))).toEqual([]);
         await page.close();
-      } finally {
-        await proxy.close();
-      }
-    },
+      }),
   );
 
   it(
     'retries by itself when the browser gave up (the server answered with an error)',
     { timeout: 40_000 },
-    async () => {
-      const state = new ExecutionState();
-      await using view = await serveLiveView({ eventBus: state.eventBus });
-      const proxy = await startProxy(view.port);
-      try {
-        const page = await browser.open(`http://127.0.0.1:${proxy.port}/`);
-        await page.waitForSelector('#connection[data-state="live"]');
+    () =>
+      throughProxy(async ({ state, proxy, page }) => {
         state.log('first', 'info');
         await waitForApplied(page, 1);
         proxy.failWith503 = true;
@@ -94,9 +95,6 @@ describe.skipIf(!hasChromium)('reconnecting', () => {
         ]);
         expect((await streamFigures(page)).duplicates).toBe(0);
         await page.close();
-      } finally {
-        await proxy.close();
-      }
-    },
+      }),
   );
 });

@@ -3,26 +3,11 @@
  * a generous bound, builds rows only for what is open, and a run deep in a big group still opens
  * its details on click.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { Agent, ExecutionState, LLM } from '../../src/index.js';
 import { serveLiveView } from '../../src/live/index.js';
-import {
-  hasChromium,
-  launchBrowser,
-  numberOf,
-  streamFigures,
-  waitForApplied,
-  type Browser,
-} from './browser.js';
-
-let browser: Browser;
-beforeAll(async () => {
-  if (hasChromium) browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+import { describeInChromium, numberOf, streamFigures, waitForApplied } from './browser.js';
 
 const TASKS = 3_400; // started + completed + the group's task event: 3 events a task
 
@@ -39,7 +24,7 @@ const JANK_PROBE = `
   }).observe({ type: 'longtask' });
 `;
 
-describe.skipIf(!hasChromium)('10 000 events', () => {
+describeInChromium('10 000 events', (browser) => {
   it(
     'stays responsive and ends with the right counts; a click still opens a run',
     { timeout: 90_000 },

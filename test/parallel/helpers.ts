@@ -9,24 +9,7 @@ import {
   Tool,
 } from '../../src/index.js';
 
-/** Real timer sleep; resolves early (rejecting) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep } from '../helpers/sleep.js';
 
 /** Lets every pending microtask (and a few rounds of their follow-ups) run. */
 export async function flush(rounds = 5): Promise<void> {

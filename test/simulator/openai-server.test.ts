@@ -1,21 +1,11 @@
 /** The simulated OpenAI-compatible server on its own, spoken to with plain HTTP (fetch). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type SimulatedOpenAI,
   type SimulatedOpenAIOptions,
   startSimulatedOpenAI,
 } from '../../simulator/openai-server.js';
-
-const servers: SimulatedOpenAI[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(options: SimulatedOpenAIOptions = {}): Promise<SimulatedOpenAI> {
-  const server = await startSimulatedOpenAI({ latencyMs: 0, chunkDelayMs: 0, ...options });
-  servers.push(server);
-  return server;
-}
+import { startSimulator } from '../helpers/simulator.js';
 
 const post = (server: SimulatedOpenAI, body: unknown, init: RequestInit = {}) =>
   fetch(`${server.url}/chat/completions`, {
@@ -43,7 +33,7 @@ const ask = (content: string, extra: object = {}) => ({
 
 describe('startSimulatedOpenAI', () => {
   it('listens on loopback and answers a chat completion as JSON, with usage', async () => {
-    const server = await start();
+    const server = await startSimulator();
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const response = await post(server, ask('What is rh-agents?'));
     expect(response.status).toBe(200);
@@ -78,7 +68,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('streams text as SSE chunks, ending with a usage chunk when asked and [DONE]', async () => {
-    const server = await start({
+    const server = await startSimulator({
       script: () => ({
         text: 'one two three four five',
         usage: { promptTokens: 7, completionTokens: 5 },
@@ -109,7 +99,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('streams tool calls as deltas: the name first, then the arguments in pieces', async () => {
-    const server = await start({
+    const server = await startSimulator({
       script: () => ({
         toolCalls: [
           { name: 'ReadDoc', arguments: { id: 'a-rather-long-document-identifier' } },
@@ -148,7 +138,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('answers scripted errors with their status, message and Retry-After headers', async () => {
-    const server = await start({
+    const server = await startSimulator({
       script: (_, { index }) =>
         index === 0
           ? { status: 429, retryAfterMs: 1500, message: 'slow down' }
@@ -168,7 +158,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('enforces requestsPerSecond: beyond the burst, 429 at once with the wait until the next token', async () => {
-    const server = await start({ requestsPerSecond: 10, burst: 2, latencyMs: 30 });
+    const server = await startSimulator({ requestsPerSecond: 10, burst: 2, latencyMs: 30 });
     const statuses = await Promise.all(
       Array.from({ length: 5 }, async () => {
         const r = await post(server, ask('x'));
@@ -188,7 +178,7 @@ describe('startSimulatedOpenAI', () => {
 
   it('fails a seeded, deterministic fraction of requests as flaky', async () => {
     const run = async (seed: number) => {
-      const server = await start({ flakyRate: 0.5, seed, flakyRetryAfterMs: 250 });
+      const server = await startSimulator({ flakyRate: 0.5, seed, flakyRetryAfterMs: 250 });
       const out: (number | string | null)[] = [];
       for (let i = 0; i < 12; i++) {
         const r = await post(server, ask(String(i)));
@@ -205,7 +195,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('lets the built-in model answer what the script leaves (undefined)', async () => {
-    const server = await start({
+    const server = await startSimulator({
       script: (body) => (body.messages.length > 1 ? { text: 'scripted' } : undefined),
     });
     const r1 = (await (await post(server, ask('plain'))).json()) as {
@@ -226,7 +216,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('the built-in model calls offered tools in parallel, once per enum value, then sums up the results', async () => {
-    const server = await start();
+    const server = await startSimulator();
     const tools = [
       {
         type: 'function',
@@ -286,7 +276,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('the built-in model answers JSON matching a response_format schema', async () => {
-    const server = await start();
+    const server = await startSimulator();
     const schema = {
       type: 'object',
       properties: {
@@ -346,7 +336,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('notices a client that goes away, and close() ends requests in flight', async () => {
-    const server = await start({ script: () => ({ text: 'late', delayMs: 5000 }) });
+    const server = await startSimulator({ script: () => ({ text: 'late', delayMs: 5000 }) });
     const controller = new AbortController();
     const pending = post(server, ask('wait'), { signal: controller.signal });
     await new Promise((r) => setTimeout(r, 50));
@@ -366,7 +356,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('refuses other paths, bad bodies and a wrong API key', async () => {
-    const server = await start({ apiKey: 'sk-test' });
+    const server = await startSimulator({ apiKey: 'sk-test' });
     const notFound = await fetch(`${server.url}/models`);
     expect(notFound.status).toBe(404);
     expect(await notFound.text()).toMatch(
@@ -385,7 +375,7 @@ describe('startSimulatedOpenAI', () => {
   });
 
   it('answers 500 when the script throws', async () => {
-    const server = await start({
+    const server = await startSimulator({
       script: () => {
         throw new Error('script bug');
       },
