@@ -88,7 +88,11 @@ export class StateRecovery {
 
   /** A run ended: a top-level one (no enclosing run or branch) sets the state's status. */
   noteEnd(record: ExecutionRecord): void {
-    if (this.#interrupted || record.isParallel || record.address.indexOf('::') !== record.address.lastIndexOf('::'))
+    if (
+      this.#interrupted ||
+      record.isParallel ||
+      record.address.indexOf('::') !== record.address.lastIndexOf('::')
+    )
       return;
     if (record.status === ExecutionStatus.COMPLETED) this.status = 'completed';
     else if (record.status === ExecutionStatus.FAILED) this.status = 'failed';
