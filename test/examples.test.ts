@@ -143,6 +143,12 @@ const expected: Record<string, (string | RegExp)[]> = {
       '  chat sim-small (completed; at Research::Summarize::llm_call; tokens 42 in, 7 out)',
     ].join('\n'),
   ],
+  'resume-after-crash.ts': [
+    /^child: \d+ of 10 thumbnails finished, then kill -9$/m,
+    'resumed: 10 of 10 thumbnails, state completed',
+    /^replayed from the store: [4-9] \(not rendered again\)$/m,
+    'finished before the kill and rendered again: 0',
+  ],
   'parallel-basic.ts': [
     'Fetched 6 pages with 3 workers',
     '[0] https://example.com/a: 21504 bytes',

@@ -146,6 +146,9 @@ function finish<T>(
           : 'cancelled',
     );
   }
+  // Before the collection settles: the state's status (and its checkpoint) follows a top-level group.
+  if (group.parent.address === undefined && group.parent.branch === undefined)
+    runtime.topLevelGroupEnded(status);
   deliver(group);
   group.wake();
   if (group.isIdle()) group.notifyIdle();

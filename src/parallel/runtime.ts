@@ -3,6 +3,7 @@ import type { UnstampedEvent } from '../bus/events.js';
 import type { Frame } from '../core/frame.js';
 import type { Interrupts } from '../core/interrupts.js';
 import type { Tracing } from '../core/tracing.js';
+import type { GroupStatus } from '../util/enums.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { MetricsCollector } from './metrics.js';
 
@@ -23,4 +24,6 @@ export interface GroupRuntime {
   /** The state-wide cap on running branches (`maxConcurrency`), if any. */
   readonly limiter: ConcurrencyLimiter | undefined;
   readonly metrics: MetricsCollector;
+  /** A group opened outside any run or branch ended with `status` (the state's status follows it). */
+  topLevelGroupEnded(status: GroupStatus): void;
 }

@@ -93,7 +93,10 @@ export class ExecutionState {
     const runtime: StateRuntime = {
       stateId,
       inFlight: {
-        enter: () => void inFlight++,
+        enter: () => {
+          inFlight++;
+          if (recovery.status !== 'running') recovery.running();
+        },
         exit: () => {
           if (--inFlight > 0 || idle.length === 0) return;
           const waiters = idle;
@@ -123,6 +126,7 @@ export class ExecutionState {
           ? undefined
           : new ConcurrencyLimiter(resolved.maxConcurrency),
       metrics: new MetricsCollector(),
+      topLevelGroupEnded: (status) => recovery.noteGroupEnd(status),
       detailMaxLength: resolved.detailMaxLength,
       defaultRetry: resolved.defaultRetry,
       retryByEventType: resolved.retryByEventType,

@@ -13,7 +13,7 @@ import {
   type StateSnapshot,
   type StateStatus,
 } from '../recovery/snapshot.js';
-import { ExecutionStatus } from '../util/enums.js';
+import { ExecutionStatus, GroupStatus } from '../util/enums.js';
 import type { ResolvedStateOptions } from './options.js';
 
 /** @internal What `fromSnapshot()` and `load()` hand the constructor. */
@@ -33,6 +33,8 @@ export class StateRecovery {
   readonly metadata: StateMetadata;
   readonly createdAt: number;
   status: StateStatus;
+  /** Interrupted in this process: the status stays `interrupted`. */
+  #interrupted = false;
   readonly checkpointer: Checkpointer | undefined;
   readonly replay: ((address: string) => ReplayPlan | undefined) | undefined;
 
@@ -86,17 +88,53 @@ export class StateRecovery {
 
   /** A run ended: a top-level one (no enclosing run or branch) sets the state's status. */
   noteEnd(record: ExecutionRecord): void {
-    if (record.isParallel || record.address.indexOf('::') !== record.address.lastIndexOf('::'))
+    if (
+      this.#interrupted ||
+      record.isParallel ||
+      record.address.indexOf('::') !== record.address.lastIndexOf('::')
+    )
       return;
     if (record.status === ExecutionStatus.COMPLETED) this.status = 'completed';
     else if (record.status === ExecutionStatus.FAILED) this.status = 'failed';
   }
 
+  /**
+   * A group opened outside any run ended: the state's status follows it (`completed`, `failed`, or
+   * `interrupted` when it was cancelled), recorded at once with `checkpoint: 'event'`.
+   */
+  noteGroupEnd(status: GroupStatus): void {
+    if (this.#interrupted) return;
+    this.status =
+      status === GroupStatus.COMPLETED
+        ? 'completed'
+        : status === GroupStatus.FAILED
+          ? 'failed'
+          : 'interrupted';
+    this.#flushStatus();
+  }
+
+  /**
+   * A run starts executing: a state that had ended (or was restored) is `running` again, unless it
+   * was interrupted in this process. Recorded with the next checkpoint.
+   */
+  running(): void {
+    if (!this.#interrupted) this.status = 'running';
+  }
+
   /** The state was interrupted: recorded with `checkpoint: 'event'`. */
   interrupted(): void {
+    this.#interrupted = true;
     this.status = 'interrupted';
-    if (this.options.checkpoint !== 'event') return;
-    void Promise.resolve(this.checkpointer?.flushStatus()).catch(() => {});
+    this.#flushStatus();
+  }
+
+  #flushStatus(): void {
+    if (this.options.checkpoint !== 'event' || !this.checkpointer) return;
+    try {
+      void Promise.resolve(this.checkpointer.flushStatus()).catch(() => {});
+    } catch {
+      // The status reaches the store with the next checkpoint, or saveCheckpoint().
+    }
   }
 
   /** The state as a snapshot; `history` defaults to the whole in-memory history. */
