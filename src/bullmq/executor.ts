@@ -10,7 +10,11 @@ import type { ExecutionRecord, RemoteExecutor, RemoteOutcome, RemoteRun } from '
 import { messageOf } from '../util/describe.js';
 import { type RedisClient, bullmq } from './driver.js';
 import { jobIdOf } from './job-ids.js';
-import { type BullMQExecutorOptions, type ResolvedExecutorOptions, resolveExecutorOptions } from './options.js';
+import {
+  type BullMQExecutorOptions,
+  type ResolvedExecutorOptions,
+  resolveExecutorOptions,
+} from './options.js';
 import { connectRedis } from './redis.js';
 import { ReplyReader } from './reply-reader.js';
 import {
@@ -126,7 +130,9 @@ export class BullMQExecutor implements RemoteExecutor {
     this.#closed = true;
     clearInterval(this.#checkTimer);
     for (const pending of [...this.#pending.values()]) {
-      this.#settle(pending, () => pending.reject(new Error(`BullMQExecutor (queue '${this.queueName}') was closed.`)));
+      this.#settle(pending, () =>
+        pending.reject(new Error(`BullMQExecutor (queue '${this.queueName}') was closed.`)),
+      );
     }
     const connected = await this.#connected?.catch(() => undefined);
     if (!connected) return;
@@ -269,13 +275,18 @@ export class BullMQExecutor implements RemoteExecutor {
         const job = (await connected.queue.getJob(pending.jobId)) as Job<JobData> | undefined;
         if (pending.settled) return;
         if (!job) {
-          const error = new Error(`The job of this run (${pending.jobId}) was removed from BullMQ queue '${this.queueName}' before it finished.`);
+          const error = new Error(
+            `The job of this run (${pending.jobId}) was removed from BullMQ queue '${this.queueName}' before it finished.`,
+          );
           this.#settle(pending, () => pending.reject(error));
           return;
         }
         if (job.finishedOn === undefined || job.finishedOn === null) return;
         if (job.failedReason) {
-          const error = errorFromData({ name: 'Error', message: `BullMQ failed the job of this run: ${job.failedReason}` });
+          const error = errorFromData({
+            name: 'Error',
+            message: `BullMQ failed the job of this run: ${job.failedReason}`,
+          });
           this.#settle(pending, () => pending.reject(error));
         } else if (now - job.finishedOn > interval && job.returnvalue) {
           this.#settle(pending, () => pending.resolve(job.returnvalue as RemoteOutcome));

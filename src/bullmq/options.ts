@@ -3,12 +3,7 @@
  * name the option, quote the value and say what fits.
  */
 import { type AnyActor, BaseActor } from '../core/actors.js';
-import {
-  checkInteger,
-  checkNonEmptyString,
-  checkOptions,
-  describe,
-} from '../util/validate.js';
+import { checkInteger, checkNonEmptyString, checkOptions, describe } from '../util/validate.js';
 
 /**
  * Where Redis is: ioredis options such as `{ host, port, password, db, tls }`, or `{ url }`.

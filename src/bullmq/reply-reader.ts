@@ -91,7 +91,8 @@ export class ReplyReader {
 
 function parseEntry(fields: string[]): ReplyEntry | undefined {
   const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
+  for (let i = 0; i + 1 < fields.length; i += 2)
+    map.set(fields[i] as string, fields[i + 1] as string);
   const jobId = map.get('j');
   const token = map.get('t');
   if (jobId === undefined || token === undefined) return undefined;

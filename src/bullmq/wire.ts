@@ -82,7 +82,13 @@ export function recordFromWire(data: Record<string, unknown>): ExecutionRecord {
  * with a message naming its address and where in the result the problem is.
  */
 export function outcomeOf(
-  result: { ok: boolean; result?: unknown; error?: unknown; errorMessage?: string; executionTimeMs?: number },
+  result: {
+    ok: boolean;
+    result?: unknown;
+    error?: unknown;
+    errorMessage?: string;
+    executionTimeMs?: number;
+  },
   address: string,
 ): RemoteOutcome {
   if (!result.ok) {

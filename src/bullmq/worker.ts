@@ -23,7 +23,14 @@ import {
 } from './options.js';
 import { connectRedis } from './redis.js';
 import { ReplyWriter } from './reply-writer.js';
-import { type JobData, cancelChannel, errorData, outcomeOf, parseJobData, recordToWire } from './wire.js';
+import {
+  type JobData,
+  cancelChannel,
+  errorData,
+  outcomeOf,
+  parseJobData,
+  recordToWire,
+} from './wire.js';
 
 /** A started worker. */
 export interface RemoteWorker {
@@ -59,8 +66,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
   const writer = new ReplyWriter(writerClient, defaultBullMQOptions.keepJobsSeconds);
   const worker = new bullmq.Worker(
     queueName,
-    (job: Job, _token?: string, signal?: AbortSignal) => processJob(resolved, writer, runs, job, signal),
-    { ...resolved.workerOptions, connection: { ...connection }, prefix, concurrency: resolved.concurrency },
+    (job: Job, _token?: string, signal?: AbortSignal) =>
+      processJob(resolved, writer, runs, job, signal),
+    {
+      ...resolved.workerOptions,
+      connection: { ...connection },
+      prefix,
+      concurrency: resolved.concurrency,
+    },
   );
   worker.on('error', () => {}); // ioredis reconnects; BullMQ retries what it must
   await worker.waitUntilReady();
@@ -113,7 +126,9 @@ class Runs {
 }
 
 function cancelReason(): CancelledError {
-  return new CancelledError('Cancelled by the coordinator (its group was cancelled, failed fast or timed out).');
+  return new CancelledError(
+    'Cancelled by the coordinator (its group was cancelled, failed fast or timed out).',
+  );
 }
 
 async function processJob(

@@ -16,7 +16,14 @@ import { loadPeer } from '../../src/bullmq/driver.js';
 import { ExecutionEvent, ExecutionState, MissingPeerDependencyError } from '../../src/index.js';
 import { stranger, work } from './fixtures/actors.js';
 import { configure } from './fixtures/actors.js';
-import { SKIP_MESSAGE, cleanQueue, connection, hasRedis, testRedis, uniqueQueue } from './helpers.js';
+import {
+  SKIP_MESSAGE,
+  cleanQueue,
+  connection,
+  hasRedis,
+  testRedis,
+  uniqueQueue,
+} from './helpers.js';
 
 const unreachable = { host: '127.0.0.1', port: 1 };
 
@@ -36,7 +43,10 @@ describe('BullMQ bad input (no Redis needed)', () => {
     [{ queueName: 'q' }, /expected `connection` to be Redis connection options/],
     [{ connection, queueName: '' }, /expected `queueName` to be a non-empty string/],
     [{ connection, queueName: 'a:b' }, /`queueName` cannot contain ':'/],
-    [{ connection, queueName: 'q', connectTimeoutMs: 0 }, /`connectTimeoutMs` to be a whole number from 1 up, got `0`/],
+    [
+      { connection, queueName: 'q', connectTimeoutMs: 0 },
+      /`connectTimeoutMs` to be a whole number from 1 up, got `0`/,
+    ],
     [{ connection, queueName: 'q', retries: 3 }, /retries/],
   ])('new BullMQExecutor(%j) explains what is wrong', (options, message) => {
     expect(() => new BullMQExecutor(options as never)).toThrow(message);
@@ -46,9 +56,18 @@ describe('BullMQ bad input (no Redis needed)', () => {
     [{ connection, queueName: 'q', actors: [] }, /expected `actors` to be a non-empty array/],
     [{ connection, queueName: 'q', actors: [{ name: 'x' }] }, /`actors\[0\]` is not an actor/],
     [{ connection, queueName: 'q', actors: [work, work] }, /two tool_call actors named 'Work'/],
-    [{ connection, queueName: 'q', actors: [work], concurrency: 0 }, /`concurrency` to be a whole number from 1 up, got `0`/],
-    [{ connection, queueName: 'q', actors: [work], workerOptions: { concurrency: 5 } }, /`workerOptions.concurrency` is set by startWorker itself/],
-    [{ connection, queueName: 'q', actors: [work], workerOptions: 'fast' }, /expected `workerOptions` to be an object/],
+    [
+      { connection, queueName: 'q', actors: [work], concurrency: 0 },
+      /`concurrency` to be a whole number from 1 up, got `0`/,
+    ],
+    [
+      { connection, queueName: 'q', actors: [work], workerOptions: { concurrency: 5 } },
+      /`workerOptions.concurrency` is set by startWorker itself/,
+    ],
+    [
+      { connection, queueName: 'q', actors: [work], workerOptions: 'fast' },
+      /expected `workerOptions` to be an object/,
+    ],
   ])('startWorker(%#) explains what is wrong', async (options, message) => {
     await expect(startWorker(options as never)).rejects.toThrow(message);
   });
@@ -56,7 +75,10 @@ describe('BullMQ bad input (no Redis needed)', () => {
   it('job ids carry no ":" and give back the state id and address', () => {
     const id = jobIdOf('state-1', 'Pipeline::docs[3]::Fetch#2::tool_call');
     expect(id).not.toContain(':');
-    expect(parseJobId(id)).toEqual({ stateId: 'state-1', address: 'Pipeline::docs[3]::Fetch#2::tool_call' });
+    expect(parseJobId(id)).toEqual({
+      stateId: 'state-1',
+      address: 'Pipeline::docs[3]::Fetch#2::tool_call',
+    });
     expect(parseJobId(jobIdOf('s', 'a%3A|b::c'))).toEqual({ stateId: 's', address: 'a%3A|b::c' });
     expect(parseJobId('42')).toBeUndefined();
   });
@@ -72,7 +94,11 @@ describe('BullMQ bad input (no Redis needed)', () => {
   });
 
   it('unreachable Redis: a run fails naming host:port within a bounded time', async () => {
-    const executor = new BullMQExecutor({ connection: unreachable, queueName: 'q', connectTimeoutMs: 1000 });
+    const executor = new BullMQExecutor({
+      connection: unreachable,
+      queueName: 'q',
+      connectTimeoutMs: 1000,
+    });
     const state = new ExecutionState();
     const started = Date.now();
     const [r] = await state.parallel({ executor }, (p) => {
@@ -95,7 +121,9 @@ describe('BullMQ bad input (no Redis needed)', () => {
     }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(error).toBeInstanceOf(RedisConnectionError);
-    expect((error as Error).message).toMatch(/startWorker \(queue 'q'\): could not connect to Redis at 127\.0\.0\.1:1/);
+    expect((error as Error).message).toMatch(
+      /startWorker \(queue 'q'\): could not connect to Redis at 127\.0\.0\.1:1/,
+    );
   });
 });
 
@@ -139,7 +167,9 @@ describe.skipIf(!hasRedis)('BullMQ bad input on a real queue', () => {
       p.add(new ExecutionEvent({ actor: work }).run({ n: 1, bigint: true }, '', state));
     });
     expect(r?.ok).toBe(false);
-    expect(r?.errorMessage).toMatch(/The result of the run at g\[0\]::Work::tool_call cannot travel back to the coordinator as JSON/);
+    expect(r?.errorMessage).toMatch(
+      /The result of the run at g\[0\]::Work::tool_call cannot travel back to the coordinator as JSON/,
+    );
     expect(state.history.get('g[0]::Work::tool_call')?.status).toBe('failed');
   });
 });

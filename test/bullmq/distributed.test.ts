@@ -125,7 +125,11 @@ describe.skipIf(!hasRedis)('BullMQ: coordinator and worker processes', () => {
       for (let n = 2; n < 5; n++) p.add(run(state, n, { ms: 100 }));
     });
     await expect(failing).rejects.toThrow('task 0 failed on purpose');
-    await waitUntil(async () => (await redis.sismember(keys(queueName).aborted, '1')) === 1, 10_000, 'the abort of task 1 on its worker');
+    await waitUntil(
+      async () => (await redis.sismember(keys(queueName).aborted, '1')) === 1,
+      10_000,
+      'the abort of task 1 on its worker',
+    );
     await new Promise((r) => setTimeout(r, 800));
     // The worker that ran task 0 takes the next waiting job as it reports the failure (BullMQ
     // hands it over in the same call): that one is aborted too; the others never ran.
@@ -150,7 +154,11 @@ describe.skipIf(!hasRedis)('BullMQ: coordinator and worker processes', () => {
     expect(error).toBeInstanceOf(ParallelTimeoutError);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect((error as ParallelTimeoutError).results[1]?.ok).toBe(true);
-    await waitUntil(async () => (await redis.sismember(keys(queueName).aborted, '0')) === 1, 10_000, 'the abort of task 0 on its worker');
+    await waitUntil(
+      async () => (await redis.sismember(keys(queueName).aborted, '0')) === 1,
+      10_000,
+      'the abort of task 0 on its worker',
+    );
   });
 
   it('a worker killed with SIGKILL mid-job: the job runs again on the other worker, one result per task', async () => {

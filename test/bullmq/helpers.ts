@@ -71,7 +71,15 @@ export async function startWorkerProcess(
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', workerScript, queueName, name, String(concurrency), JSON.stringify(workerOptions)],
+    [
+      '--import',
+      'tsx',
+      workerScript,
+      queueName,
+      name,
+      String(concurrency),
+      JSON.stringify(workerOptions),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';

@@ -7,7 +7,14 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SKIP_MESSAGE as PG_SKIP, adminPool, dropSchema, hasPostgres, uniqueSchema, url } from '../postgres/helpers.js';
+import {
+  SKIP_MESSAGE as PG_SKIP,
+  adminPool,
+  dropSchema,
+  hasPostgres,
+  uniqueSchema,
+  url,
+} from '../postgres/helpers.js';
 import { keys } from './fixtures/actors.js';
 import {
   SKIP_MESSAGE,
@@ -22,7 +29,13 @@ import {
 
 const script = resolve('test/bullmq/fixtures/coordinator.ts');
 
-function coordinator(queueName: string, stateId: string, schema: string, tasks: number, ms: number) {
+function coordinator(
+  queueName: string,
+  stateId: string,
+  schema: string,
+  tasks: number,
+  ms: number,
+) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', script, queueName, stateId, url(), schema, String(tasks), String(ms)],
@@ -62,7 +75,11 @@ describe.skipIf(!hasRedis || !hasPostgres)('BullMQ: a coordinator killed and res
     const TASKS = 8;
     const first = coordinator(queueName, stateId, schema, TASKS, 600);
     // Killed once some runs are checkpointed and others are running on the workers.
-    await waitUntil(() => (first.out().match(/^done /gm) ?? []).length >= 3, 60_000, 'three checkpointed runs');
+    await waitUntil(
+      () => (first.out().match(/^done /gm) ?? []).length >= 3,
+      60_000,
+      'three checkpointed runs',
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     const before = first.out();

@@ -71,7 +71,7 @@ const broken = new Tool({
   name: 'Broken',
   inputSchema: z.object({}),
   retry: { enabled: false },
-  handler: () => {
+  handler: (): string => {
     throw new RangeError('out of range');
   },
 });
@@ -95,7 +95,8 @@ describe('RemoteExecutor seam', () => {
     const state = new ExecutionState({ stateId: 'coord' });
     const events = collect(state);
     const results = await state.parallel({ maxWorkers: 2, executor }, (p) => {
-      for (let n = 0; n < 3; n++) p.add(new ExecutionEvent({ actor: double }).run({ n }, '', state));
+      for (let n = 0; n < 3; n++)
+        p.add(new ExecutionEvent({ actor: double }).run({ n }, '', state));
     });
     expect(results.map((r) => r.result)).toEqual([{ v: 0 }, { v: 2 }, { v: 4 }]);
     expect(executor.runs.map((r) => r.address)).toEqual([
@@ -186,7 +187,8 @@ describe('RemoteExecutor seam', () => {
     dirs.push(dir);
     const program = (state: ExecutionState, executor: RemoteExecutor) =>
       state.parallel({ executor }, (p) => {
-        for (let n = 0; n < 3; n++) p.add(new ExecutionEvent({ actor: double }).run({ n }, '', state));
+        for (let n = 0; n < 3; n++)
+          p.add(new ExecutionEvent({ actor: double }).run({ n }, '', state));
       });
     const first = new ExecutionState({ stateBackend: new FileSystemStateBackend({ dir }) });
     await program(first, new InProcessExecutor([double]));
