@@ -158,7 +158,7 @@ describe('RemoteExecutor seam', () => {
       name: 'Slow',
       inputSchema: z.object({}),
       retry: { enabled: false },
-      handler: async (_i, _c, s) => {
+      handler: async (_i, _c, s): Promise<string> => {
         await new Promise<void>((resolve) => {
           s.signal.addEventListener('abort', () => {
             abortedOnWorker = true;
