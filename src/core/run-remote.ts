@@ -22,7 +22,9 @@ export async function executeOnRemote<Out>(
   const nested = new Map<string, ExecutionRecord[]>();
   let final: ExecutionRecord | undefined;
   const own: ExecutionRecord[] = [];
-  const onRecord = (record: ExecutionRecord): void => {
+  const onRecord = (received: ExecutionRecord): void => {
+    // Stamped as the coordinator's own: a worker's state may have another id.
+    const record: ExecutionRecord = { ...received, stateId: runtime.stateId };
     if (record.address === address) {
       if (RUN_END_STATUSES.has(record.status)) final = record;
       else {
@@ -82,8 +84,10 @@ export async function executeOnRemote<Out>(
   }
   // The error crosses the process boundary by name and message, not as the same object.
   const error = Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
+  // The worker's own final record, unless it disagrees with the outcome (a result that could not
+  // travel back ends a run that completed there as failed here).
   const record = await recorder.end(
-    final !== undefined
+    final !== undefined && final.status !== ExecutionStatus.COMPLETED
       ? { ...final, error }
       : recorder.build(ExecutionStatus.FAILED, { message: error.message, error }),
   );

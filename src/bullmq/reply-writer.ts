@@ -1,0 +1,75 @@
+/**
+ * The worker's writer of replies: the records of every run it executes, batched per turn of the
+ * event loop (one Redis round trip for all the jobs that published meanwhile), appended to each
+ * coordinator state's reply stream, which expires a while after its last write.
+ */
+import type { RemoteOutcome } from '../index.js';
+import type { RedisClient } from './driver.js';
+
+/** A reply stream holds at most about this many entries (a coordinator reads them as they come). */
+const MAX_STREAM_LENGTH = 100_000;
+
+interface Entry {
+  key: string;
+  jobId: string;
+  token: string;
+  records: unknown[];
+  outcome: RemoteOutcome | undefined;
+}
+
+export class ReplyWriter {
+  #batch: Entry[] = [];
+  /** The entry of each job in the batch still open for more records (no outcome yet). */
+  #open = new Map<string, Entry>();
+  #flush: Promise<void> | undefined;
+
+  constructor(
+    readonly client: RedisClient,
+    /** How long a reply stream lives after its last write, in seconds. */
+    readonly expireSeconds: number,
+  ) {}
+
+  /** Adds records (and, last, the outcome) of a job; resolves once they are written. */
+  push(
+    key: string,
+    jobId: string,
+    token: string,
+    records: readonly unknown[],
+    outcome?: RemoteOutcome,
+  ): Promise<void> {
+    const id = `${token}\u0000${jobId}`;
+    let entry = this.#open.get(id);
+    if (!entry) {
+      entry = { key, jobId, token, records: [], outcome: undefined };
+      this.#batch.push(entry);
+      this.#open.set(id, entry);
+    }
+    for (const record of records) entry.records.push(record);
+    if (outcome) {
+      entry.outcome = outcome;
+      this.#open.delete(id);
+    }
+    return (this.#flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.#write(),
+    ));
+  }
+
+  async #write(): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#open.clear();
+    this.#flush = undefined;
+    const pipeline = this.client.pipeline();
+    const keys = new Set<string>();
+    for (const entry of batch) {
+      const fields = ['j', entry.jobId, 't', entry.token, 'r', JSON.stringify(entry.records)];
+      if (entry.outcome) fields.push('o', JSON.stringify(entry.outcome));
+      pipeline.xadd(entry.key, 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', ...fields);
+      keys.add(entry.key);
+    }
+    for (const key of keys) pipeline.expire(key, this.expireSeconds);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * `startWorker`: a worker process's side. It takes the queue's jobs, runs each through the same run
+ * machinery as a local run (`executeRemoteRun`: validation, retries, limiter, events) on a state of
+ * its own with the coordinator's state id, address and group tags, and writes the records and the
+ * outcome back to the coordinator. It never checkpoints: the coordinator is the only writer.
+ */
+import type { Job, Worker } from 'bullmq';
+import {
+  type AnyActor,
+  CancelledError,
+  ExecutionState,
+  type RemoteOutcome,
+  executeRemoteRun,
+} from '../index.js';
+import { type RedisClient, bullmq } from './driver.js';
+import { UnknownActorError } from './errors.js';
+import {
+  type ResolvedWorkerOptions,
+  type StartWorkerOptions,
+  actorKey,
+  defaultBullMQOptions,
+  resolveWorkerOptions,
+} from './options.js';
+import { connectRedis } from './redis.js';
+import { ReplyWriter } from './reply-writer.js';
+import {
+  type JobData,
+  cancelChannel,
+  errorData,
+  outcomeOf,
+  parseJobData,
+  recordToWire,
+} from './wire.js';
+
+/** A started worker. */
+export interface RemoteWorker {
+  readonly queueName: string;
+  /** BullMQ's `Worker`, for its events and metrics. */
+  readonly worker: Worker;
+  /** Stops taking jobs, waits for the running ones to finish, and closes the connections. */
+  close(): Promise<void>;
+}
+
+/** How long a cancellation that arrived before its job started is remembered, in milliseconds. */
+const EARLY_CANCEL_MS = 60_000;
+
+/**
+ * Starts a worker on `queueName`; resolves once it is connected and taking jobs, or rejects with a
+ * `RedisConnectionError` naming the server within `connectTimeoutMs`.
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<RemoteWorker> {
+  const resolved = resolveWorkerOptions(options);
+  const { connection, connectTimeoutMs, queueName, prefix } = resolved;
+  const what = `startWorker (queue '${queueName}')`;
+  const writerClient = await connectRedis(connection, connectTimeoutMs, what);
+  let subscriber: RedisClient;
+  try {
+    subscriber = await connectRedis(connection, connectTimeoutMs, what);
+  } catch (error) {
+    writerClient.disconnect();
+    throw error;
+  }
+  const runs = new Runs();
+  subscriber.on('message', (_channel: string, message: string) => runs.cancel(message));
+  await subscriber.subscribe(cancelChannel(prefix, queueName));
+  const writer = new ReplyWriter(writerClient, defaultBullMQOptions.keepJobsSeconds);
+  const worker = new bullmq.Worker(
+    queueName,
+    (job: Job, _token?: string, signal?: AbortSignal) =>
+      processJob(resolved, writer, runs, job, signal),
+    {
+      ...resolved.workerOptions,
+      connection: { ...connection },
+      prefix,
+      concurrency: resolved.concurrency,
+    },
+  );
+  worker.on('error', () => {}); // ioredis reconnects; BullMQ retries what it must
+  await worker.waitUntilReady();
+  let closing: Promise<void> | undefined;
+  return {
+    queueName,
+    worker,
+    close: () =>
+      (closing ??= (async () => {
+        await worker.close();
+        subscriber.disconnect();
+        writerClient.disconnect();
+      })()),
+  };
+}
+
+/** The runs executing on this worker, by job, and the cancellations that came before their job. */
+class Runs {
+  readonly #running = new Map<string, { token: string; controller: AbortController }>();
+  readonly #early = new Map<string, number>();
+
+  start(jobId: string, token: string): AbortController {
+    const controller = new AbortController();
+    this.#running.set(jobId, { token, controller });
+    const key = `${token}\u0000${jobId}`;
+    if (this.#early.delete(key)) controller.abort(cancelReason());
+    return controller;
+  }
+
+  end(jobId: string): void {
+    this.#running.delete(jobId);
+  }
+
+  /** A coordinator's cancellation (`{ j, t }`): aborts that run, or remembers it for a while. */
+  cancel(message: string): void {
+    let parsed: { j?: unknown; t?: unknown };
+    try {
+      parsed = JSON.parse(message) as { j?: unknown; t?: unknown };
+    } catch {
+      return;
+    }
+    const { j: jobId, t: token } = parsed;
+    if (typeof jobId !== 'string' || typeof token !== 'string') return;
+    const run = this.#running.get(jobId);
+    if (run?.token === token) return run.controller.abort(cancelReason());
+    const now = Date.now();
+    for (const [key, at] of this.#early) if (now - at > EARLY_CANCEL_MS) this.#early.delete(key);
+    this.#early.set(`${token}\u0000${jobId}`, now);
+  }
+}
+
+function cancelReason(): CancelledError {
+  return new CancelledError(
+    'Cancelled by the coordinator (its group was cancelled, failed fast or timed out).',
+  );
+}
+
+async function processJob(
+  options: ResolvedWorkerOptions,
+  writer: ReplyWriter,
+  runs: Runs,
+  job: Job,
+  bullSignal: AbortSignal | undefined,
+): Promise<RemoteOutcome> {
+  const jobId = job.id as string;
+  const data: JobData = parseJobData(job.data, jobId);
+  const { run, replyTo, token } = data;
+  const controller = runs.start(jobId, token);
+  const onBullAbort = (): void => controller.abort(bullSignal?.reason);
+  bullSignal?.addEventListener('abort', onBullAbort, { once: true });
+  try {
+    const actor = options.actors.get(actorKey(run.actor.eventType, run.actor.name));
+    let outcome: RemoteOutcome;
+    if (!actor) outcome = unknownActor(options, run.actor, run.address);
+    else {
+      const state = new ExecutionState({ stateId: run.stateId });
+      const unsubscribe = state.eventBus.subscribe((event) => {
+        if (event.kind !== 'execution') return;
+        void writer.push(replyTo, jobId, token, [recordToWire(event)]).catch(() => {});
+      });
+      try {
+        const result = await executeRemoteRun(state, actor as AnyActor, run, {
+          signal: controller.signal,
+        });
+        outcome = outcomeOf(result, run.address);
+      } finally {
+        unsubscribe();
+      }
+    }
+    // Written before the job completes: a worker killed after this line lets the job run again,
+    // and the coordinator keeps the first outcome it reads.
+    await writer.push(replyTo, jobId, token, [], outcome);
+    return outcome;
+  } finally {
+    bullSignal?.removeEventListener('abort', onBullAbort);
+    runs.end(jobId);
+  }
+}
+
+function unknownActor(
+  options: ResolvedWorkerOptions,
+  actor: { name: string; eventType: string },
+  address: string,
+): RemoteOutcome {
+  const known = [...options.actors.values()].map((a) => `${a.eventType} '${a.name}'`).join(', ');
+  const error = new UnknownActorError(
+    `The worker of BullMQ queue '${options.queueName}' does not know the ${actor.eventType} actor '${actor.name}' (run at ${address}); it knows ${known}. Pass it to startWorker({ actors: [...] }) on every worker of queue '${options.queueName}'.`,
+  );
+  return { ok: false, error: errorData(error) };
+}
