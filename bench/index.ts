@@ -10,6 +10,10 @@
  *      100 requests/s, with an AdaptiveLimiter, against p-limit(200) with a Retry-After loop
  *   6. raw checkpoint cost: one append per finished run on each state backend (checkpoints.ts)
  *   7. tracing: per-task and per-run cost with tracing off and with otelTracing() (tracing.ts)
+ *   8. durable runs: Tool runs in groups of 50 workers checkpointed per run on each state backend,
+ *      against the same runs without one (durable-runs.ts)
+ *
+ * `npm run bench -- 6 8` (or BENCH_SECTIONS=6,8) runs only the sections given.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -27,6 +31,7 @@ import {
   pMapContender,
 } from './contenders.js';
 import { checkpointCost } from './checkpoints.js';
+import { type DurableFigures, durableRuns } from './durable-runs.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
 import { rateLimitBench } from './rate-limits.js';
 import { tracingCost } from './tracing.js';
@@ -277,65 +282,121 @@ async function actorRuns(): Promise<string> {
   );
 }
 
+/** The sections to run: the numbers given as arguments or in BENCH_SECTIONS, else all. */
+const only = new Set(
+  [...process.argv.slice(2), ...(process.env.BENCH_SECTIONS ?? '').split(',')]
+    .map((arg) => arg.trim())
+    .filter((arg) => /^\d+$/.test(arg))
+    .map(Number),
+);
+const wanted = (section: number): boolean => only.size === 0 || only.has(section);
+
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(
     `rh-agents benchmark: node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores` +
-      (hasGc ? '' : ' (run with --expose-gc for exact heap figures)'),
+      (hasGc ? '' : ' (run with --expose-gc for exact heap figures)') +
+      (only.size > 0 ? `; sections ${[...only].join(', ')} only` : ''),
   );
-  console.log(
-    `\n1. Per-task scheduling cost: ${NOOP_TASKS.toLocaleString('en-US')} no-op tasks on ${NOOP_WORKERS} workers, then gather; median of ${RUNS} interleaved runs after warm-up.\n` +
-      '   Once rh-agents ran, AsyncLocalStorage is active and every promise of the process pays its hooks\n' +
-      '   (as in any application using rh-agents); the "own process" rows are p-limit and p-map without them.\n',
-  );
-  const perTask = await perTaskCost();
-  console.log(perTask.text);
-  console.log('\n2. Wall time: 100 tasks of 20 ms (setTimeout) on 10 workers, ideal 200 ms\n');
-  const wall = await wallTime();
-  console.log(wall.text);
-  console.log('\n3. Overhead per group\n');
-  console.log(await groupOverhead());
-  console.log('\n4. Per-run cost of actor runs (Tool with a zod input schema, retry disabled)\n');
-  console.log(await actorRuns());
-  console.log(
-    '\n5. Rate limits: 1 500 ChatLLM calls in one group of 200 workers; a loopback OpenAI-compatible server\n' +
-      '   enforces 100 requests/s (429 with retry-after-ms beyond it) and answers in 100 ms (takes about 40 s)\n',
-  );
-  const limits = await rateLimitBench();
-  console.log(limits.text);
-  console.log(
-    '\n6. Raw checkpoint cost: append() of one finished run (started + completed records, ~530 bytes) to one state\n',
-  );
-  const checkpoints = await checkpointCost();
-  console.log(checkpoints.text);
-  console.log(
-    '\n7. Tracing: 100 000 no-op tasks on 5 workers, and 10 000 Tool runs in one group of 5 workers,\n' +
-      '   with tracing off and with otelTracing() (a span per run and per group)\n',
-  );
-  const tracing = await tracingCost();
-  console.log(tracing.text);
-  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
-  console.log(
-    `\nTargets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
-      `100 x 20 ms within 5% of 200 ms: ${verdict(wall.overIdeal <= 5)} (+${fixed(wall.overIdeal)}%).`,
-  );
-  console.log(
-    `Targets (issue 10): at least 90% of the server's limit: ${verdict(limits.adaptive.ofLimit >= 0.9)} (${fixed(limits.adaptive.ofLimit * 100)}%); ` +
-      `under 5% refused with 429: ${verdict(limits.adaptive.refusedShare < 0.05)} (${fixed(limits.adaptive.refusedShare * 100)}%; baseline ${fixed(limits.baseline.ofLimit * 100)}% of the limit, ${fixed(limits.baseline.refusedShare * 100)}% refused).`,
-  );
-  const fsCost = checkpoints.perAppend.get('FileSystemStateBackend');
-  const sqliteCost = checkpoints.perAppend.get('SqliteStateBackend');
-  if (fsCost && sqliteCost) {
-    const flat = (c: { at1k: number; at4k: number }): boolean => c.at4k <= c.at1k * 1.2;
+  let perTask: { text: string; ratio: number } | undefined;
+  if (wanted(1)) {
     console.log(
-      `Checkpoints (issue 9, raw append; the durable run path must stay under 50 µs on the filesystem, 30 µs on SQLite): ` +
+      `\n1. Per-task scheduling cost: ${NOOP_TASKS.toLocaleString('en-US')} no-op tasks on ${NOOP_WORKERS} workers, then gather; median of ${RUNS} interleaved runs after warm-up.\n` +
+        '   Once rh-agents ran, AsyncLocalStorage is active and every promise of the process pays its hooks\n' +
+        '   (as in any application using rh-agents); the "own process" rows are p-limit and p-map without them.\n',
+    );
+    perTask = await perTaskCost();
+    console.log(perTask.text);
+  }
+  let wall: { text: string; overIdeal: number } | undefined;
+  if (wanted(2)) {
+    console.log('\n2. Wall time: 100 tasks of 20 ms (setTimeout) on 10 workers, ideal 200 ms\n');
+    wall = await wallTime();
+    console.log(wall.text);
+  }
+  if (wanted(3)) {
+    console.log('\n3. Overhead per group\n');
+    console.log(await groupOverhead());
+  }
+  if (wanted(4)) {
+    console.log('\n4. Per-run cost of actor runs (Tool with a zod input schema, retry disabled)\n');
+    console.log(await actorRuns());
+  }
+  let limits: Awaited<ReturnType<typeof rateLimitBench>> | undefined;
+  if (wanted(5)) {
+    console.log(
+      '\n5. Rate limits: 1 500 ChatLLM calls in one group of 200 workers; a loopback OpenAI-compatible server\n' +
+        '   enforces 100 requests/s (429 with retry-after-ms beyond it) and answers in 100 ms (takes about 40 s)\n',
+    );
+    limits = await rateLimitBench();
+    console.log(limits.text);
+  }
+  let checkpoints: Awaited<ReturnType<typeof checkpointCost>> | undefined;
+  if (wanted(6)) {
+    console.log(
+      '\n6. Raw checkpoint cost: append() of one finished run (started + completed records, ~530 bytes) to one state\n',
+    );
+    checkpoints = await checkpointCost();
+    console.log(checkpoints.text);
+  }
+  let tracing: Awaited<ReturnType<typeof tracingCost>> | undefined;
+  if (wanted(7)) {
+    console.log(
+      '\n7. Tracing: 100 000 no-op tasks on 5 workers, and 10 000 Tool runs in one group of 5 workers,\n' +
+        '   with tracing off and with otelTracing() (a span per run and per group)\n',
+    );
+    tracing = await tracingCost();
+    console.log(tracing.text);
+  }
+  let durable: DurableFigures | undefined;
+  if (wanted(8)) {
+    console.log(
+      '\n8. Durable runs: a trivial Tool run 1 000 and 4 000 times in one group of 50 workers, each run checkpointed\n' +
+        "   (checkpoint: 'event', fsync off) before its promise resolves, against the same runs without a backend\n",
+    );
+    durable = await durableRuns();
+    console.log(durable.text);
+  }
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  console.log('');
+  if (perTask && wall) {
+    console.log(
+      `Targets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
+        `100 x 20 ms within 5% of 200 ms: ${verdict(wall.overIdeal <= 5)} (+${fixed(wall.overIdeal)}%).`,
+    );
+  }
+  if (limits) {
+    console.log(
+      `Targets (issue 10): at least 90% of the server's limit: ${verdict(limits.adaptive.ofLimit >= 0.9)} (${fixed(limits.adaptive.ofLimit * 100)}%); ` +
+        `under 5% refused with 429: ${verdict(limits.adaptive.refusedShare < 0.05)} (${fixed(limits.adaptive.refusedShare * 100)}%; baseline ${fixed(limits.baseline.ofLimit * 100)}% of the limit, ${fixed(limits.baseline.refusedShare * 100)}% refused).`,
+    );
+  }
+  const flat = (c: { at1k: number; at4k: number }): boolean => c.at4k <= c.at1k * 1.2;
+  const fsCost = checkpoints?.perAppend.get('FileSystemStateBackend');
+  const sqliteCost = checkpoints?.perAppend.get('SqliteStateBackend');
+  if (fsCost && sqliteCost) {
+    console.log(
+      `Checkpoints (issue 9, raw append): ` +
         `filesystem ${fixed(fsCost.at4k, 1)} µs, flat: ${verdict(flat(fsCost))}; ` +
         `SQLite ${fixed(sqliteCost.at4k, 1)} µs, flat: ${verdict(flat(sqliteCost))}.`,
     );
   }
-  console.log(
-    `Tracing (issue 11): no cost on the per-task path: ${verdict(tracing.perTaskOnOff <= 1.05)} (tracing on ${fixed(tracing.perTaskOnOff, 2)}x off).`,
-  );
+  const within20 = (c: { at1k: number; at4k: number }): boolean =>
+    Math.abs(c.at4k / c.at1k - 1) <= 0.2;
+  const fsRun = durable?.perRun.get('FileSystemStateBackend');
+  const sqliteRun = durable?.perRun.get('SqliteStateBackend');
+  if (fsRun && sqliteRun) {
+    console.log(
+      `Durable runs (issue 9, checkpoint cost per run under 50 µs on the filesystem, 30 µs on SQLite, flat): ` +
+        `filesystem ${verdict(fsRun.at4k < 50)} (${fixed(fsRun.at1k, 1)} µs at 1k, ${fixed(fsRun.at4k, 1)} µs at 4k; CPU ${fixed(fsRun.cpu1k, 1)}, ${fixed(fsRun.cpu4k, 1)} µs), flat: ${verdict(within20(fsRun))}; ` +
+        `SQLite ${verdict(sqliteRun.at4k < 30)} (${fixed(sqliteRun.at1k, 1)} µs at 1k, ${fixed(sqliteRun.at4k, 1)} µs at 4k; CPU ${fixed(sqliteRun.cpu1k, 1)}, ${fixed(sqliteRun.cpu4k, 1)} µs), flat: ${verdict(within20(sqliteRun))}.`,
+    );
+  }
+  if (tracing) {
+    console.log(
+      `Tracing (issue 11): no cost on the per-task path: ${verdict(tracing.perTaskOnOff <= 1.05)} (tracing on ${fixed(tracing.perTaskOnOff, 2)}x off).`,
+    );
+  }
   console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);
 }
 

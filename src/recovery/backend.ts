@@ -18,6 +18,12 @@ export interface StateBackend {
   save(snapshot: StateSnapshot): Promise<void>;
   /** Appends one entry to a saved state, durably (it survives kill -9) when it returns or resolves. */
   append(stateId: string, entry: CheckpointEntry): void | Promise<void>;
+  /**
+   * Optional: appends several entries to one state, in order, all durably or none, when it returns
+   * or resolves. Checkpoints use it, when present, to store the runs that end at about the same
+   * time in one write (a group commit); without it they call `append` once per entry.
+   */
+  appendMany?(stateId: string, entries: readonly CheckpointEntry[]): void | Promise<void>;
   /** Stored states, newest `updatedAt` first, optionally only those with a tag or pipeline. */
   list(filter?: { tag?: string; pipeline?: string }): Promise<StateSummary[]>;
   /** Deletes a state; resolves to whether it existed. */

@@ -17,12 +17,26 @@ export interface CheckpointSource {
   history(): StoredRecord[];
 }
 
+/** Entries waiting for one `appendMany` (a group commit), and the promise their runs wait on. */
+interface Batch {
+  readonly entries: CheckpointEntry[];
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+  /** A save took the entries into its snapshot: they are not appended. */
+  taken: boolean;
+}
+
 /**
- * Records a state durably, one append per run that ends: the run's records (started, retrying…,
+ * Records a state durably, one entry per run that ends: the run's records (started, retrying…,
  * its end), with the state's status and storage when they changed. The first write saves the
- * whole state; appends never rewrite it, so their cost stays flat as the history grows. Writes
- * happen in order: a synchronous backend (file system, SQLite) writes before `record` returns,
- * an asynchronous one (PostgreSQL) before the promise it returns resolves.
+ * whole state; entries are appended, never rewriting it, so their cost stays flat as the history
+ * grows. Writes happen in order, and a run's promise resolves only once its entry is stored:
+ *
+ * - a backend with `appendMany` gets the entries of the runs that end in the same turn of the
+ *   event loop in one call (a group commit: one transaction for many runs);
+ * - otherwise a synchronous backend (file system) writes before `record` returns, an asynchronous
+ *   one before the promise it returns resolves.
  */
 export class Checkpointer {
   #written: StateStatus | undefined;
@@ -33,6 +47,8 @@ export class Checkpointer {
   readonly #perRun: boolean;
   /** The last write of an asynchronous backend: the next one goes after it. */
   #tail: Promise<void> | undefined;
+  /** Entries waiting for the next group commit (with a backend that has `appendMany`). */
+  #batch: Batch | undefined;
   /**
    * The history as stored: the restored records, then the records of each run in the order the
    * runs ended. A save writes this, not the in-memory history, whose runs still in flight would
@@ -79,9 +95,19 @@ export class Checkpointer {
   /** Saves the whole state now (compacting it), as `saveCheckpoint()` does. */
   async save(): Promise<void> {
     await this.#tail;
+    // Entries still waiting for their group commit are in `#durable`: the snapshot holds them.
+    const batch = this.#batch;
+    this.#batch = undefined;
+    if (batch) batch.taken = true;
     const history = this.#perRun ? [...this.#durable] : this.source.history();
     const snapshot = { ...this.source.header(), history };
-    await this.backend.save(snapshot);
+    try {
+      await this.backend.save(snapshot);
+    } catch (error) {
+      batch?.reject(error);
+      throw error;
+    }
+    batch?.resolve();
     this.#saved = true;
     this.#written = snapshot.status;
     this.#storageVersion = this.source.storage().version;
@@ -105,16 +131,55 @@ export class Checkpointer {
       entry.storage = storage.json();
       this.#storageVersion = storage.version;
     }
-    if (this.#tail) return this.#chain(entry);
+    // A status change on its own (a group ended, an interrupt) is written at once.
+    if (this.backend.appendMany && records.length > 0) return this.#enqueue(entry);
+    if (this.#tail) return this.#chain(() => this.backend.append(this.stateId, entry));
     const written = this.backend.append(this.stateId, entry);
     if (isThenable(written)) return this.#track(Promise.resolve(written));
   }
 
-  #chain(entry: CheckpointEntry): Promise<void> {
+  /** Adds `entry` to the next group commit, which runs once this turn's microtasks have run. */
+  #enqueue(entry: CheckpointEntry): Promise<void> {
+    const pending = this.#batch;
+    if (pending) {
+      pending.entries.push(entry);
+      return pending.done;
+    }
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<void>((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
+    const batch: Batch = { entries: [entry], done, resolve, reject, taken: false };
+    this.#batch = batch;
+    setImmediate(() => {
+      if (batch.taken) return;
+      this.#batch = undefined;
+      const commit = (): void | Promise<void> =>
+        (this.backend.appendMany as NonNullable<StateBackend['appendMany']>).call(
+          this.backend,
+          this.stateId,
+          batch.entries,
+        );
+      let written: void | Promise<void>;
+      try {
+        written = this.#tail ? this.#chain(commit) : commit();
+      } catch (error) {
+        batch.reject(error);
+        return;
+      }
+      if (isThenable(written)) {
+        const tracked = this.#tail === written ? written : this.#track(Promise.resolve(written));
+        tracked.then(batch.resolve, batch.reject);
+      } else batch.resolve();
+    });
+    return done;
+  }
+
+  #chain(write: () => void | Promise<void>): Promise<void> {
     const previous = this.#tail as Promise<void>;
-    return this.#track(
-      previous.catch(() => {}).then(() => this.backend.append(this.stateId, entry)),
-    );
+    return this.#track(previous.catch(() => {}).then(write));
   }
 
   #track(write: Promise<void>): Promise<void> {

@@ -22,8 +22,9 @@ const NOT_COMPLETED: ReadonlySet<string> = new Set([
  *   `recovered`.
  * - `validation`: every handler runs again; a result that differs from the recorded one is
  *   published as a `warning` log event naming the address.
- * - `resumeFromAddress`: the run at that address, the runs nested under it and every run recorded
- *   after it run again; the runs recorded before it are replayed.
+ * - `resumeFromAddress`: the run at that address (its latest run, if it ran more than once), the
+ *   runs nested under it and every run recorded after it run again; the runs recorded before it
+ *   are replayed.
  */
 export class Replayer {
   /** The history as restored (the live history grows as the program runs again). */
@@ -50,7 +51,14 @@ export class Replayer {
     });
     if (resumeFromAddress === undefined) this.#cut = Infinity;
     else {
-      this.#cut = this.history.findIndex((record) => record.address === resumeFromAddress);
+      // Where the address's last run begins: an address that ran again (a resume, validation) is
+      // cut at its latest run, so what ended after that runs again, not everything since its first.
+      let cut = -1;
+      this.history.forEach((record, index) => {
+        if (record.address !== resumeFromAddress) return;
+        if (cut === -1 || record.status === ExecutionStatus.STARTED) cut = index;
+      });
+      this.#cut = cut;
       this.#resumeNested = `${pathOf(resumeFromAddress)}::`;
     }
   }

@@ -192,6 +192,28 @@ export class SqliteStateBackend implements StateBackend {
     if (pending + 1 >= this.#compactEvery) this.#compact(stateId);
   }
 
+  /**
+   * Appends several entries to one state in one transaction, in order: all of them are stored
+   * when it returns, or none (one commit for many runs, which is what makes per-run checkpoints
+   * cheap when many runs end at once).
+   */
+  appendMany(stateId: string, entries: readonly CheckpointEntry[]): void {
+    this.#check(stateId, 'appendMany');
+    if (!Array.isArray(entries)) {
+      throw new TypeError(
+        `${OWNER}.appendMany: expected an array of entries for state '${stateId}', got ${String(entries)}.`,
+      );
+    }
+    try {
+      this.#db.transaction(() => {
+        for (const entry of entries) this.append(stateId, entry);
+      })();
+    } catch (error) {
+      this.#pending.delete(stateId); // counted again from the table on the next append
+      throw error;
+    }
+  }
+
   async list(filter: { tag?: string; pipeline?: string } = {}): Promise<StateSummary[]> {
     this.#checkOpen('list');
     checkFilter(filter, OWNER);

@@ -286,6 +286,27 @@ describe.each(BACKENDS)('%s backend: replay', (_name, kind) => {
     );
   });
 
+  it('resumeFromAddress of an address that ran twice cuts at its latest run', async () => {
+    const { backend, reopen } = store(kind);
+    const steps = ['One', 'Two', 'Three'].map((name) => counter(name));
+    const program = async (state: ExecutionState) => {
+      for (const [i, step] of steps.entries()) await state.run(step.tool, { id: i });
+    };
+    await program(new ExecutionState({ stateId: 'twice', stateBackend: backend }));
+    // Validation runs every handler again: each address now has two runs recorded.
+    await program(
+      await ExecutionState.load('twice', { stateBackend: reopen(), replayMode: 'validation' }),
+    );
+    for (const step of steps) step.calls.length = 0;
+    await program(
+      await ExecutionState.load('twice', {
+        stateBackend: reopen(),
+        resumeFromAddress: 'Two::tool_call',
+      }),
+    );
+    expect(steps.map((s) => s.calls.length)).toEqual([0, 1, 1]);
+  });
+
   it('a run that failed after it had completed (a resumed run again) is not replayed', async () => {
     const { backend, reopen } = store(kind);
     let fail = false;
