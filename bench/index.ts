@@ -10,6 +10,8 @@
  *      100 requests/s, with an AdaptiveLimiter, against p-limit(200) with a Retry-After loop
  *   6. raw checkpoint cost: one append per finished run on each state backend (checkpoints.ts)
  *   7. tracing: per-task and per-run cost with tracing off and with otelTracing() (tracing.ts)
+ *   8. distributed: 5 000 tiny remote tasks on 2 BullMQ worker processes, rh-agents against raw
+ *      BullMQ (distributed.ts; skipped without Redis at 127.0.0.1:6379)
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -30,6 +32,7 @@ import { checkpointCost } from './checkpoints.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
 import { rateLimitBench } from './rate-limits.js';
 import { tracingCost } from './tracing.js';
+import { distributedBench } from './distributed.js';
 
 // ---- rh-agents: each runs `n` tasks on `workers` and returns the results ---------------------
 
@@ -314,6 +317,11 @@ async function main(): Promise<void> {
   );
   const tracing = await tracingCost();
   console.log(tracing.text);
+  console.log(
+    '\n8. Distributed: 5 000 tiny remote tasks over 2 BullMQ worker processes (concurrency 50 each), median of 3\n',
+  );
+  const distributed = await distributedBench();
+  console.log(distributed.text);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log(
     `\nTargets (issue 3): per-task cost at most p-limit's: ${verdict(perTask.ratio <= 1)} (${fixed(perTask.ratio, 2)}x); ` +
@@ -336,6 +344,11 @@ async function main(): Promise<void> {
   console.log(
     `Tracing (issue 11): no cost on the per-task path: ${verdict(tracing.perTaskOnOff <= 1.05)} (tracing on ${fixed(tracing.perTaskOnOff, 2)}x off).`,
   );
+  if (distributed.ratio !== undefined) {
+    console.log(
+      `Distributed (issue 12): at least 0.67x raw BullMQ's throughput: ${verdict(distributed.ratio >= 0.67)} (${fixed(distributed.ratio, 2)}x).`,
+    );
+  }
   console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);
 }
 
