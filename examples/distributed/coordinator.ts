@@ -35,7 +35,8 @@ const docs = Array.from({ length: 50 }, (_, i) => ({
   text: `Document ${i} talks about queues, workers and state`,
 }));
 const results = await state.parallel({ maxWorkers: 20, executor, name: 'Documents' }, (p) => {
-  for (const doc of docs) p.add(new ExecutionEvent({ actor: summarize }).run(doc, '', state), doc.id);
+  for (const doc of docs)
+    p.add(new ExecutionEvent({ actor: summarize }).run(doc, '', state), doc.id);
 });
 const workers = new Set(results.map((r) => (r.result as { pid?: number } | undefined)?.pid));
 console.log(
