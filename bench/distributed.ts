@@ -69,12 +69,16 @@ async function stop(children: ChildProcess[], queueName: string, redis: Redis): 
         }),
     ),
   );
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `bull:${queueName}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  // Until a whole scan finds nothing: a closing worker may still write a key.
+  for (let deleted = 1; deleted > 0;) {
+    deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `bull:${queueName}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) deleted += await redis.del(...found);
+    } while (cursor !== '0');
+  }
 }
 
 /** Milliseconds for the 5 000 tasks through rh-agents, workers already running. */
