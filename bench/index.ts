@@ -12,6 +12,8 @@
  *   7. tracing: per-task and per-run cost with tracing off and with otelTracing() (tracing.ts)
  *   8. durable runs: Tool runs in groups of 50 workers checkpointed per run on each state backend,
  *      against the same runs without one (durable-runs.ts)
+ *   9. distributed: 5 000 tiny remote tasks on 2 BullMQ worker processes, rh-agents against raw
+ *      BullMQ (distributed.ts; skipped without Redis at 127.0.0.1:6379)
  *
  * `npm run bench -- 6 8` (or BENCH_SECTIONS=6,8) runs only the sections given.
  */
@@ -35,6 +37,7 @@ import { type DurableFigures, durableRuns } from './durable-runs.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
 import { rateLimitBench } from './rate-limits.js';
 import { tracingCost } from './tracing.js';
+import { distributedBench } from './distributed.js';
 
 // ---- rh-agents: each runs `n` tasks on `workers` and returns the results ---------------------
 
@@ -357,6 +360,14 @@ async function main(): Promise<void> {
     durable = await durableRuns();
     console.log(durable.text);
   }
+  let distributed: Awaited<ReturnType<typeof distributedBench>> | undefined;
+  if (wanted(9)) {
+    console.log(
+      '\n9. Distributed: 5 000 tiny remote tasks over 2 BullMQ worker processes (concurrency 50 each), median of 3\n',
+    );
+    distributed = await distributedBench();
+    console.log(distributed.text);
+  }
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log('');
   if (perTask && wall) {
@@ -395,6 +406,11 @@ async function main(): Promise<void> {
   if (tracing) {
     console.log(
       `Tracing (issue 11): no cost on the per-task path: ${verdict(tracing.perTaskOnOff <= 1.05)} (tracing on ${fixed(tracing.perTaskOnOff, 2)}x off).`,
+    );
+  }
+  if (distributed?.ratio !== undefined) {
+    console.log(
+      `Distributed (issue 12): at least 0.67x raw BullMQ's throughput: ${verdict(distributed.ratio >= 0.67)} (${fixed(distributed.ratio, 2)}x).`,
     );
   }
   console.log(`Done in ${fixed((Date.now() - started) / 1000)} s.`);

@@ -10,6 +10,7 @@ import type { ExecutionRecord, RemoteExecutor, RemoteOutcome, RemoteRun } from '
 import { messageOf } from '../util/describe.js';
 import { type RedisClient, bullmq } from './driver.js';
 import { jobIdOf } from './job-ids.js';
+import { JobSender } from './job-sender.js';
 import {
   type BullMQExecutorOptions,
   type ResolvedExecutorOptions,
@@ -43,6 +44,7 @@ interface Pending {
 
 interface Connected {
   queue: Queue;
+  sender: JobSender;
   command: RedisClient;
   blocking: RedisClient;
   reader: ReplyReader;
@@ -124,6 +126,14 @@ export class BullMQExecutor implements RemoteExecutor {
     });
   }
 
+  /**
+   * Connects to Redis now (the first run does otherwise): resolves when the queue is ready, or
+   * rejects with a `RedisConnectionError` naming the server within `connectTimeoutMs`.
+   */
+  async ready(): Promise<void> {
+    await this.#connect();
+  }
+
   /** Closes the executor's connections. Runs still out are rejected; their jobs stay in the queue. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -166,7 +176,8 @@ export class BullMQExecutor implements RemoteExecutor {
           }
         },
       );
-      return { queue, command, blocking, reader };
+      await queue.waitUntilReady();
+      return { queue, sender: new JobSender(queue), command, blocking, reader };
     })();
     // A failed connection is tried again by the next run.
     this.#connected.catch(() => (this.#connected = undefined));
@@ -199,7 +210,7 @@ export class BullMQExecutor implements RemoteExecutor {
     this.#sent.add(jobId);
     const data: JobData = { v: WIRE_VERSION, run, replyTo: pending.stream, token: pending.token };
     const keep = { age: this.#options.keepJobsSeconds };
-    await queue.add(run.actor.name, data, {
+    await connected.sender.add(run.actor.name, data, {
       jobId,
       attempts: 1,
       removeOnComplete: keep,

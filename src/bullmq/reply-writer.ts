@@ -9,6 +9,9 @@ import type { RedisClient } from './driver.js';
 /** A reply stream holds at most about this many entries (a coordinator reads them as they come). */
 const MAX_STREAM_LENGTH = 100_000;
 
+/** How often a stream's expiry is pushed back, at most. */
+const EXPIRE_REFRESH_MS = 60_000;
+
 interface Entry {
   key: string;
   jobId: string;
@@ -22,6 +25,8 @@ export class ReplyWriter {
   /** The entry of each job in the batch still open for more records (no outcome yet). */
   #open = new Map<string, Entry>();
   #flush: Promise<void> | undefined;
+  /** When each stream's expiry was last refreshed. */
+  readonly #expired = new Map<string, number>();
 
   constructor(
     readonly client: RedisClient,
@@ -59,17 +64,30 @@ export class ReplyWriter {
     this.#batch = [];
     this.#open.clear();
     this.#flush = undefined;
-    const pipeline = this.client.pipeline();
-    const keys = new Set<string>();
-    for (const entry of batch) {
-      const fields = ['j', entry.jobId, 't', entry.token, 'r', JSON.stringify(entry.records)];
-      if (entry.outcome) fields.push('o', JSON.stringify(entry.outcome));
-      pipeline.xadd(entry.key, 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', ...fields);
-      keys.add(entry.key);
+    // A stream's expiry is refreshed now and then, not on every write.
+    const now = Date.now();
+    const expire: string[] = [];
+    for (const { key } of batch) {
+      if (now - (this.#expired.get(key) ?? 0) < EXPIRE_REFRESH_MS) continue;
+      if (this.#expired.size > 10_000) this.#expired.clear();
+      this.#expired.set(key, now);
+      expire.push(key);
     }
-    for (const key of keys) pipeline.expire(key, this.expireSeconds);
+    if (batch.length === 1 && expire.length === 0) {
+      await this.client.xadd(...xaddArgs(batch[0] as Entry));
+      return;
+    }
+    const pipeline = this.client.pipeline();
+    for (const entry of batch) pipeline.xadd(...xaddArgs(entry));
+    for (const key of expire) pipeline.expire(key, this.expireSeconds);
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0];
   }
+}
+
+function xaddArgs(entry: Entry): [string, 'MAXLEN', '~', number, '*', ...string[]] {
+  const fields = ['j', entry.jobId, 't', entry.token, 'r', JSON.stringify(entry.records)];
+  if (entry.outcome) fields.push('o', JSON.stringify(entry.outcome));
+  return [entry.key, 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', ...fields];
 }
