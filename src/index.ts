@@ -85,9 +85,17 @@ export { AdaptiveLimiter, defaultAdaptiveLimiterOptions } from './limits/adaptiv
 export type { AdaptiveLimiterOptions, LimiterSnapshot } from './limits/adaptive-limiter.js';
 export type { AcquireOptions, LimitChange, LimiterPermit, RunLimiter } from './core/run-limiter.js';
 export { isRateLimitError, retryAfterMs } from './util/retry-after.js';
+export { artifactRefOf, FileSystemArtifactBackend } from './recovery/artifact-backend.js';
+export type {
+  ArtifactBackend,
+  FileSystemArtifactBackendOptions,
+} from './recovery/artifact-backend.js';
+export { isArtifactReference } from './recovery/artifacts.js';
+export type { ArtifactReference } from './recovery/artifacts.js';
 export { checkStateId, STATE_ID_PATTERN } from './recovery/backend.js';
 export type { StateBackend } from './recovery/backend.js';
 export {
+  ArtifactNotFoundError,
   CorruptStateError,
   StateNotFoundError,
   StateVersionError,

@@ -1,4 +1,4 @@
-import { isInstance, messageOf } from '../util/describe.js';
+import { isInstance, isThenable, messageOf } from '../util/describe.js';
 import { ExecutionStatus } from '../util/enums.js';
 import { InterruptedError } from '../util/errors.js';
 import type { ExecutionState } from '../state/execution-state.js';
@@ -43,7 +43,8 @@ export async function executeRun<Out>(
   const address = `${path}::${actor.eventType}`;
   const branch = parent.branch;
   const recorder = new RunRecorder(runtime, actor, address, tag, branch);
-  const plan = runtime.replay?.(address);
+  const planned = runtime.replay?.(address);
+  const plan = isThenable(planned) ? await planned : planned;
   const trace = runtime.tracing?.startRun({
     stateId: runtime.stateId,
     address,

@@ -31,8 +31,12 @@ export interface RunRuntime {
   readonly retryByEventType: Partial<Record<EventType, ResolvedRetry>>;
   /** Tracing hooks (`rh-agents/otel`), when the state has them. */
   readonly tracing: Tracing | undefined;
-  /** For a restored state: what to do with the run at `address` (`undefined`: run it). */
-  readonly replay: ((address: string) => ReplayPlan | undefined) | undefined;
+  /**
+   * For a restored state: what to do with the run at `address` (`undefined`: run it); a promise
+   * when the recorded result must be fetched first (from an artifact store).
+   */
+  readonly replay:
+    ((address: string) => ReplayPlan | undefined | Promise<ReplayPlan | undefined>) | undefined;
   /**
    * With a state backend: records the records of a run that ended, durably, before the run's
    * promise resolves. Throws (or rejects) when they cannot be stored; the run then fails.

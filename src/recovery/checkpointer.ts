@@ -1,5 +1,6 @@
 import type { ExecutionRecord } from '../bus/events.js';
 import { isThenable } from '../util/describe.js';
+import type { ResultArtifacts } from './artifacts.js';
 import type { StateBackend } from './backend.js';
 import { toStoredRecord } from './records.js';
 import type { CheckpointEntry, StateSnapshot, StateStatus, StoredRecord } from './snapshot.js';
@@ -55,6 +56,13 @@ export class Checkpointer {
    * otherwise be stored twice (their `started` record now, all their records when they end).
    */
   readonly #durable: StoredRecord[];
+  /** Where large results go before their entry is written, if anywhere. */
+  readonly #artifacts: ResultArtifacts | undefined;
+  /**
+   * While a run's large result is being put in the artifact store: settles once that run's entry
+   * is handed to the backend; the entries of runs that end meanwhile go after it, in order.
+   */
+  #gate: Promise<void> | undefined;
 
   constructor(
     readonly backend: StateBackend,
@@ -64,13 +72,17 @@ export class Checkpointer {
       saved = false,
       history = [],
       perRun = true,
+      artifacts,
     }: {
       saved?: boolean;
       history?: readonly StoredRecord[];
       /** Whether each run's end is recorded (`checkpoint: 'event'`); without, a save writes the whole history. */
       perRun?: boolean;
+      /** Large results go to this artifact store before their entry is written. */
+      artifacts?: ResultArtifacts;
     } = {},
   ) {
+    this.#artifacts = artifacts;
     this.#saved = saved;
     this.#perRun = perRun;
     this.#durable = [...history];
@@ -83,7 +95,20 @@ export class Checkpointer {
   /** Records the records of a run that ended (all of them, its end last). */
   record(records: readonly ExecutionRecord[]): void | Promise<void> {
     // Converted first: a result that cannot be stored throws here, before anything is written.
-    return this.#write(records.map(toStoredRecord));
+    const stored = records.map(toStoredRecord);
+    const put = this.#artifacts?.externalize(stored);
+    if (put === undefined && this.#gate === undefined) return this.#write(stored);
+    // Written once its artifacts are stored and the entries before it are handed on.
+    const issued = Promise.all([this.#gate, put]).then(() => ({ written: this.#write(stored) }));
+    const gate: Promise<void> = issued.then(
+      () => {},
+      () => {},
+    );
+    this.#gate = gate;
+    void gate.then(() => {
+      if (this.#gate === gate) this.#gate = undefined;
+    });
+    return issued.then(({ written }) => written);
   }
 
   /** Records a status change on its own (an interrupt). */
@@ -94,12 +119,14 @@ export class Checkpointer {
 
   /** Saves the whole state now (compacting it), as `saveCheckpoint()` does. */
   async save(): Promise<void> {
+    await this.#gate;
     await this.#tail;
     // Entries still waiting for their group commit are in `#durable`: the snapshot holds them.
     const batch = this.#batch;
     this.#batch = undefined;
     if (batch) batch.taken = true;
     const history = this.#perRun ? [...this.#durable] : this.source.history();
+    if (!this.#perRun) await this.#artifacts?.externalize(history);
     const snapshot = { ...this.source.header(), history };
     try {
       await this.backend.save(snapshot);

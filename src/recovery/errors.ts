@@ -88,3 +88,21 @@ export class UnstorableValueError extends RhAgentsError {
     this.path = path;
   }
 }
+
+/** An artifact reference (`sha256:<hex>`) whose content the artifact store does not hold. */
+export class ArtifactNotFoundError extends RhAgentsError {
+  override name = 'ArtifactNotFoundError';
+  /** The reference that was asked for. */
+  readonly ref: string;
+  /** Where the store looked: a directory, … */
+  readonly location: string;
+  constructor(ref: string, location: string, options?: { message?: string; cause?: unknown }) {
+    super(
+      options?.message ??
+        `No artifact ${ref} is stored in ${location}. It was deleted or never written; the run that stored it must run again.`,
+      options,
+    );
+    this.ref = ref;
+    this.location = location;
+  }
+}

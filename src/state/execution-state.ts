@@ -69,7 +69,21 @@ export class ExecutionState {
     this.stateId = stateId;
     this.eventBus = resolved.eventBus;
     this.maxConcurrency = resolved.maxConcurrency;
-    const recovery = new StateRecovery(resolved, this.history, this.storage, restore);
+    // A restored run whose result cannot be read back from the artifact store runs again, warned.
+    const warn = (address: string, message: string, metadata: Record<string, unknown>): void => {
+      const branch = this[INTERNAL].currentFrame().branch;
+      publish({
+        kind: 'log',
+        severity: 'warning',
+        message,
+        metadata,
+        address,
+        groupId: branch?.groupId,
+        parallelIndex: branch?.parallelIndex,
+        isParallel: branch !== undefined,
+      });
+    };
+    const recovery = new StateRecovery(resolved, this.history, this.storage, restore, warn);
     this.#recovery = recovery;
 
     // With per-run checkpoints, a run's end sets the state's status before it is written; without,

@@ -3,6 +3,7 @@ import { EventBus } from '../bus/event-bus.js';
 import type { InterruptChecker } from '../core/interrupts.js';
 import { type ResolvedRetry, type RetryConfig, resolveRetryConfig } from '../core/retry.js';
 import type { Tracing } from '../core/tracing.js';
+import type { ArtifactBackend } from '../recovery/artifact-backend.js';
 import type { StateBackend } from '../recovery/backend.js';
 import { type JsonValue, toJsonValue } from '../recovery/json-value.js';
 import type { StateMetadata } from '../recovery/snapshot.js';
@@ -43,6 +44,13 @@ export interface ExecutionStateOptions {
    * resolves; `'manual'`: only `saveCheckpoint()` writes. @default 'event' with a stateBackend
    */
   checkpoint?: 'event' | 'manual';
+  /**
+   * Where results whose JSON is at least its `minBytes` (64 KiB by default) are stored, by their
+   * sha256, before the run's checkpoint; the state's record holds
+   * `{ "$rhArtifact": "sha256:<hex>", "bytes": n }` instead. Needs a `stateBackend`; pass the same
+   * one to `load()` / `fromSnapshot()` to replay those runs. @default none
+   */
+  artifactBackend?: ArtifactBackend;
   /** Stored with the state: `{ pipeline?, description?, tags?, parentStateId?, custom? }`. */
   metadata?: {
     pipeline?: string;
@@ -71,6 +79,7 @@ export interface ResolvedStateOptions {
   retryByEventType: Partial<Record<EventType, ResolvedRetry>>;
   stateBackend: StateBackend | undefined;
   checkpoint: 'event' | 'manual';
+  artifactBackend: ArtifactBackend | undefined;
   /** `undefined` when not given (a restored state keeps its stored metadata then). */
   metadata: StateMetadata | undefined;
   replayMode: ReplayMode;
@@ -90,6 +99,7 @@ const KEYS = [
   'detailMaxLength',
   'stateBackend',
   'checkpoint',
+  'artifactBackend',
   'metadata',
   'replayMode',
   'resumeFromAddress',
@@ -97,6 +107,7 @@ const KEYS = [
 ];
 const STATE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const BACKEND_METHODS = ['has', 'load', 'save', 'append', 'list', 'delete', 'close'] as const;
+const ARTIFACT_METHODS = ['put', 'get', 'has', 'close'] as const;
 
 export function resolveStateOptions(options: ExecutionStateOptions): ResolvedStateOptions {
   if (options === null || typeof options !== 'object') {
@@ -151,6 +162,7 @@ export function resolveStateOptions(options: ExecutionStateOptions): ResolvedSta
       `${OWNER}: \`checkpoint\` needs a \`stateBackend\` to write to; pass one, e.g. new FileSystemStateBackend({ dir: '.rh-agents' }).`,
     );
   }
+  const artifactBackend = checkArtifactBackend(options.artifactBackend, backend !== undefined);
   const tracing = options.tracing;
   if (
     tracing !== undefined &&
@@ -188,6 +200,7 @@ export function resolveStateOptions(options: ExecutionStateOptions): ResolvedSta
     retryByEventType,
     stateBackend: backend,
     checkpoint,
+    artifactBackend,
     metadata: options.metadata === undefined ? undefined : resolveMetadata(options.metadata),
     replayMode: checkEnum(OWNER, 'replayMode', options.replayMode ?? 'normal', ReplayMode),
     resumeFromAddress:
@@ -201,6 +214,29 @@ export function resolveStateOptions(options: ExecutionStateOptions): ResolvedSta
           ),
     tracing,
   };
+}
+
+function checkArtifactBackend(
+  artifacts: ArtifactBackend | undefined,
+  hasStateBackend: boolean,
+): ArtifactBackend | undefined {
+  if (artifacts === undefined) return undefined;
+  const missing = ARTIFACT_METHODS.filter(
+    (method) => typeof (artifacts as unknown as Record<string, unknown>)?.[method] !== 'function',
+  );
+  if (artifacts === null || typeof artifacts !== 'object' || missing.length > 0) {
+    throw new TypeError(
+      `${OWNER}: expected \`artifactBackend\` to be an ArtifactBackend (e.g. new FileSystemArtifactBackend({ dir })), an object with ${ARTIFACT_METHODS.join(', ')}; got ${describe(artifacts)}${missing.length > 0 && typeof artifacts === 'object' && artifacts !== null ? ` (missing ${missing.join(', ')})` : ''}.`,
+    );
+  }
+  if (artifacts.minBytes !== undefined)
+    checkInteger(`${OWNER} artifactBackend`, 'minBytes', artifacts.minBytes, { min: 0 });
+  if (!hasStateBackend) {
+    throw new TypeError(
+      `${OWNER}: \`artifactBackend\` needs a \`stateBackend\`: large results are stored apart from the state's records, which go to the state backend; pass both, e.g. { stateBackend: new FileSystemStateBackend({ dir: '.rh-agents/states' }), artifactBackend: new FileSystemArtifactBackend({ dir: '.rh-agents/artifacts' }) }.`,
+    );
+  }
+  return artifacts;
 }
 
 function resolveMetadata(metadata: NonNullable<ExecutionStateOptions['metadata']>): StateMetadata {

@@ -2,6 +2,7 @@ import type { ExecutionRecord } from '../bus/events.js';
 import type { ExecutionHistory } from '../core/history.js';
 import type { ReplayPlan } from '../core/replay.js';
 import type { StateStorage } from '../core/storage.js';
+import { type ArtifactWarn, ResultArtifacts } from '../recovery/artifacts.js';
 import { Checkpointer } from '../recovery/checkpointer.js';
 import { type JsonValue, toJsonValue } from '../recovery/json-value.js';
 import { fromStoredRecord, toStoredRecord } from '../recovery/records.js';
@@ -36,14 +37,18 @@ export class StateRecovery {
   /** Interrupted in this process: the status stays `interrupted`. */
   #interrupted = false;
   readonly checkpointer: Checkpointer | undefined;
-  readonly replay: ((address: string) => ReplayPlan | undefined) | undefined;
+  readonly replay:
+    ((address: string) => ReplayPlan | undefined | Promise<ReplayPlan | undefined>) | undefined;
 
   constructor(
     readonly options: ResolvedStateOptions,
     readonly history: ExecutionHistory,
     readonly storage: StateStorage,
     restore: Restore | undefined,
+    /** Publishes a `warning` for a run whose stored result cannot be read back. */
+    warn: ArtifactWarn,
   ) {
+    const artifacts = options.artifactBackend && new ResultArtifacts(options.artifactBackend);
     const snapshot = restore?.snapshot;
     this.metadata = options.metadata ?? snapshot?.metadata ?? { tags: [] };
     this.createdAt = snapshot?.createdAt ?? Date.now();
@@ -53,7 +58,9 @@ export class StateRecovery {
         history.record(fromStoredRecord(stored, options.stateId));
       for (const [key, value] of Object.entries(snapshot.storage)) storage.set(key, value);
       const replayer = new Replayer(history.events, options.replayMode, options.resumeFromAddress);
-      this.replay = (address) => replayer.plan(address);
+      this.replay = artifacts
+        ? (address) => artifacts.resolve(replayer.plan(address), address, warn)
+        : (address) => replayer.plan(address);
     }
     const backend = options.stateBackend;
     this.checkpointer = backend
@@ -70,6 +77,7 @@ export class StateRecovery {
             saved: restore?.saved ?? false,
             history: snapshot?.history ?? [],
             perRun: options.checkpoint === 'event',
+            artifacts,
           },
         )
       : undefined;
