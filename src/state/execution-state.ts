@@ -63,8 +63,8 @@ export class ExecutionState {
   readonly #whenIdle: () => Promise<void>;
 
   constructor(options: ExecutionStateOptions = {}) {
-    const resolved = resolveStateOptions(options);
     const restore = (options as { [RESTORE]?: Restore })[RESTORE];
+    const resolved = resolveStateOptions(options, restore !== undefined);
     const { stateId } = resolved;
     this.stateId = stateId;
     this.eventBus = resolved.eventBus;

@@ -109,7 +109,11 @@ const STATE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const BACKEND_METHODS = ['has', 'load', 'save', 'append', 'list', 'delete', 'close'] as const;
 const ARTIFACT_METHODS = ['put', 'get', 'has', 'close'] as const;
 
-export function resolveStateOptions(options: ExecutionStateOptions): ResolvedStateOptions {
+/** `restoring`: a restored state may read its artifacts without a state backend to write to. */
+export function resolveStateOptions(
+  options: ExecutionStateOptions,
+  restoring = false,
+): ResolvedStateOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${OWNER}: expected an options object, got ${describe(options)}.`);
   }
@@ -162,7 +166,10 @@ export function resolveStateOptions(options: ExecutionStateOptions): ResolvedSta
       `${OWNER}: \`checkpoint\` needs a \`stateBackend\` to write to; pass one, e.g. new FileSystemStateBackend({ dir: '.rh-agents' }).`,
     );
   }
-  const artifactBackend = checkArtifactBackend(options.artifactBackend, backend !== undefined);
+  const artifactBackend = checkArtifactBackend(
+    options.artifactBackend,
+    backend !== undefined || restoring,
+  );
   const tracing = options.tracing;
   if (
     tracing !== undefined &&
@@ -233,7 +240,7 @@ function checkArtifactBackend(
     checkInteger(`${OWNER} artifactBackend`, 'minBytes', artifacts.minBytes, { min: 0 });
   if (!hasStateBackend) {
     throw new TypeError(
-      `${OWNER}: \`artifactBackend\` needs a \`stateBackend\`: large results are stored apart from the state's records, which go to the state backend; pass both, e.g. { stateBackend: new FileSystemStateBackend({ dir: '.rh-agents/states' }), artifactBackend: new FileSystemArtifactBackend({ dir: '.rh-agents/artifacts' }) }.`,
+      `${OWNER}: \`artifactBackend\` needs a \`stateBackend\` (except on a state restored with fromSnapshot(), which only reads it): large results are stored apart from the state's records, which go to the state backend; pass both, e.g. { stateBackend: new FileSystemStateBackend({ dir: '.rh-agents/states' }), artifactBackend: new FileSystemArtifactBackend({ dir: '.rh-agents/artifacts' }) }.`,
     );
   }
   return artifacts;
