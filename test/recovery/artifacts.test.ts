@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ArtifactBackend,
   ArtifactNotFoundError,
+  type CheckpointEntry,
   CorruptStateError,
   ExecutionState,
   FileSystemArtifactBackend,
@@ -208,6 +209,75 @@ describe.each(BACKENDS)('%s state backend: the artifact store', (_name, kind) =>
     const warning = events.find((e) => e.kind === 'log' && e.severity === 'warning');
     expect(warning?.kind === 'log' && warning.message).toMatch(/^Validation: .*differs/);
     expect(warning?.kind === 'log' && (warning.metadata?.recorded as { id: number }).id).toBe(3);
+  });
+});
+
+describe.each(BACKENDS)('%s state backend: the artifact store, order', (_name, kind) => {
+  it('puts the artifact before appending the entry, and keeps the runs in the order they ended', async () => {
+    const { backend, reopen } = store(kind);
+    const memory = new MemoryArtifacts(1000);
+    const put = memory.put.bind(memory);
+    memory.put = async (content) => {
+      await new Promise((resolve) => setTimeout(resolve, 60)); // a slow store
+      return put(content);
+    };
+    // Every entry, when it reaches the state backend, references only artifacts already stored.
+    const unstored: string[] = [];
+    const check = (entries: readonly CheckpointEntry[]): void => {
+      for (const record of entries.flatMap((entry) => entry.records)) {
+        if (isArtifactReference(record.result) && !memory.blobs.has(record.result.$rhArtifact))
+          unstored.push(record.address);
+      }
+    };
+    const watched = new Proxy(backend, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (key === 'append')
+          return (id: string, entry: CheckpointEntry) => (check([entry]), target.append(id, entry));
+        if (key === 'appendMany' && typeof value === 'function')
+          return (id: string, entries: CheckpointEntry[]) => (
+            check(entries),
+            target.appendMany?.(id, entries)
+          );
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const large = counter('Large', { result: (id) => big(id, 2) });
+    const small = counter('Small', { ms: 20 });
+    const state = new ExecutionState({
+      stateId: 'order',
+      stateBackend: watched,
+      artifactBackend: memory,
+    });
+    const events = collect(state);
+    await state.parallel({ name: 'G' }, (p) => {
+      p.add(state.run(large.tool, { id: 1 })); // ends first, its put takes 60 ms
+      p.add(state.run(small.tool, { id: 2 })); // ends 20 ms later, small
+    });
+    expect(unstored).toEqual([]);
+    const stored = await reopen().load('order');
+    expect(stored.history.filter((r) => r.status === 'completed').map((r) => r.address)).toEqual([
+      'G[0]::Large::tool_call',
+      'G[1]::Small::tool_call',
+    ]);
+    // Published with the real value, once stored.
+    expect(records(events).find((r) => r.status === 'completed')?.result).toEqual(big(1, 2));
+
+    // republish_all publishes the recorded events again, with the real results.
+    const restored = await ExecutionState.load('order', {
+      stateBackend: reopen(),
+      artifactBackend: memory,
+      replayMode: 'republish_all',
+    });
+    const replayed = collect(restored);
+    await restored.parallel({ name: 'G' }, (p) => {
+      p.add(restored.run(large.tool, { id: 1 }));
+      p.add(restored.run(small.tool, { id: 2 }));
+    });
+    expect(large.calls).toEqual([1]);
+    const republished = records(replayed).filter((r) => r.address === 'G[0]::Large::tool_call');
+    expect(republished.map((r) => r.status)).toEqual(['started', 'completed']);
+    expect(republished[1]?.result).toEqual(big(1, 2));
   });
 });
 
