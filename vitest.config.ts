@@ -4,6 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     testTimeout: 20_000,
+    // Many suites wait on child processes, Redis, PostgreSQL or a browser rather than on the CPU:
+    // three files at a time keep a 2-core machine busy (vitest's default there is one).
+    maxWorkers: 3,
+    minWorkers: 1,
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

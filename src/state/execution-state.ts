@@ -63,7 +63,12 @@ export class ExecutionState {
   readonly #whenIdle: () => Promise<void>;
 
   constructor(options: ExecutionStateOptions = {}) {
-    const restore = (options as { [RESTORE]?: Restore })[RESTORE];
+    // Read before the options are checked (they are checked knowing whether this is a restore);
+    // anything that is not an object is refused by the check itself.
+    const restore =
+      typeof options === 'object' && options !== null
+        ? (options as { [RESTORE]?: Restore })[RESTORE]
+        : undefined;
     const resolved = resolveStateOptions(options, restore !== undefined);
     const { stateId } = resolved;
     this.stateId = stateId;
