@@ -13,11 +13,20 @@ import type {
   SqliteDatabase,
   SqliteDatabaseConstructor,
 } from '../../src/recovery/sqlite-driver.js';
+import { afterAll } from 'vitest';
 import type { StateBackendFixture } from './backend-suite.js';
 
-/** A fresh temporary directory. */
+const made: string[] = [];
+// Every directory made here is removed when the test file that made it ends.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test file ends. */
 export function tempDir(prefix = 'rh-state-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** The files of `dir` with a hash of each one's content, or `no directory`. */
