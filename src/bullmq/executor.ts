@@ -24,6 +24,7 @@ import {
   WIRE_VERSION,
   cancelChannel,
   errorFromData,
+  recordFromWire,
   replyStreamKey,
 } from './wire.js';
 
@@ -31,6 +32,8 @@ import {
 interface Pending {
   readonly jobId: string;
   readonly stream: string;
+  /** The run sent: its records come back compact, rebuilt from it. */
+  readonly run: RemoteRun;
   /** The token of the job's sending whose replies count (an adopted job's own). */
   token: string;
   readonly onRecord: (record: ExecutionRecord) => void;
@@ -89,6 +92,7 @@ export class BullMQExecutor implements RemoteExecutor {
       const pending: Pending = {
         jobId,
         stream,
+        run,
         token: `${this.#id}.${++this.#sequence}`,
         onRecord,
         resolve: (outcome) => {
@@ -244,7 +248,7 @@ export class BullMQExecutor implements RemoteExecutor {
   #receive(entry: ReplyEntry): void {
     const pending = this.#pending.get(entry.jobId);
     if (!pending || pending.settled || pending.token !== entry.token) return;
-    for (const record of entry.records) pending.onRecord(record);
+    for (const record of entry.records) pending.onRecord(recordFromWire(record, pending.run));
     const outcome = entry.outcome;
     if (outcome) this.#settle(pending, () => pending.resolve(outcome));
   }

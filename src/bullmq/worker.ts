@@ -152,7 +152,7 @@ async function processJob(
       const state = new ExecutionState({ stateId: run.stateId });
       const unsubscribe = state.eventBus.subscribe((event) => {
         if (event.kind !== 'execution') return;
-        void writer.push(replyTo, jobId, token, [recordToWire(event)]).catch(() => {});
+        void writer.push(replyTo, jobId, token, [recordToWire(event, run)]).catch(() => {});
       });
       try {
         const result = await executeRemoteRun(state, actor as AnyActor, run, {
