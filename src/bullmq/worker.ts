@@ -5,13 +5,7 @@
  * outcome back to the coordinator. It never checkpoints: the coordinator is the only writer.
  */
 import type { Job, Worker } from 'bullmq';
-import {
-  type AnyActor,
-  CancelledError,
-  ExecutionState,
-  type RemoteOutcome,
-  executeRemoteRun,
-} from '../index.js';
+import { type AnyActor, ExecutionState, type RemoteOutcome, executeRemoteRun } from '../index.js';
 import { type RedisClient, bullmq } from './driver.js';
 import { UnknownActorError } from './errors.js';
 import {
@@ -75,6 +69,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
       concurrency: resolved.concurrency,
     },
   );
+  runs.cancelJob = (jobId, reason) => void worker.cancelJob(jobId, reason);
   worker.on('error', () => {}); // ioredis reconnects; BullMQ retries what it must
   await worker.waitUntilReady();
   let closing: Promise<void> | undefined;
@@ -90,17 +85,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
   };
 }
 
-/** The runs executing on this worker, by job, and the cancellations that came before their job. */
+/**
+ * The runs executing on this worker, by job, and the cancellations that came before their job. A
+ * cancellation aborts the job's BullMQ signal (`Worker.cancelJob`), which its run listens to.
+ */
 class Runs {
-  readonly #running = new Map<string, { token: string; controller: AbortController }>();
+  readonly #running = new Map<string, string>();
   readonly #early = new Map<string, number>();
+  /** Aborts the signal BullMQ gave the job's processor. */
+  cancelJob: (jobId: string, reason: string) => void = () => {};
 
-  start(jobId: string, token: string): AbortController {
-    const controller = new AbortController();
-    this.#running.set(jobId, { token, controller });
-    const key = `${token}\u0000${jobId}`;
-    if (this.#early.delete(key)) controller.abort(cancelReason());
-    return controller;
+  start(jobId: string, token: string): void {
+    this.#running.set(jobId, token);
+    if (this.#early.size > 0 && this.#early.delete(`${token}\u0000${jobId}`))
+      this.cancelJob(jobId, CANCEL_REASON);
   }
 
   end(jobId: string): void {
@@ -117,19 +115,15 @@ class Runs {
     }
     const { j: jobId, t: token } = parsed;
     if (typeof jobId !== 'string' || typeof token !== 'string') return;
-    const run = this.#running.get(jobId);
-    if (run?.token === token) return run.controller.abort(cancelReason());
+    if (this.#running.get(jobId) === token) return this.cancelJob(jobId, CANCEL_REASON);
     const now = Date.now();
     for (const [key, at] of this.#early) if (now - at > EARLY_CANCEL_MS) this.#early.delete(key);
     this.#early.set(`${token}\u0000${jobId}`, now);
   }
 }
 
-function cancelReason(): CancelledError {
-  return new CancelledError(
-    'Cancelled by the coordinator (its group was cancelled, failed fast or timed out).',
-  );
-}
+const CANCEL_REASON =
+  'Cancelled by the coordinator (its group was cancelled, failed fast or timed out).';
 
 async function processJob(
   options: ResolvedWorkerOptions,
@@ -141,9 +135,9 @@ async function processJob(
   const jobId = job.id as string;
   const data: JobData = parseJobData(job.data, jobId);
   const { run, replyTo, token } = data;
-  const controller = runs.start(jobId, token);
-  const onBullAbort = (): void => controller.abort(bullSignal?.reason);
-  bullSignal?.addEventListener('abort', onBullAbort, { once: true });
+  // BullMQ gives a signal to a processor that takes one: the coordinator's cancellations abort it.
+  const signal = bullSignal ?? new AbortController().signal;
+  runs.start(jobId, token);
   try {
     const actor = options.actors.get(actorKey(run.actor.eventType, run.actor.name));
     let outcome: RemoteOutcome;
@@ -156,7 +150,7 @@ async function processJob(
       });
       try {
         const result = await executeRemoteRun(state, actor as AnyActor, run, {
-          signal: controller.signal,
+          signal,
         });
         outcome = outcomeOf(result, run.address);
       } finally {
@@ -168,7 +162,6 @@ async function processJob(
     await writer.push(replyTo, jobId, token, [], outcome);
     return outcome;
   } finally {
-    bullSignal?.removeEventListener('abort', onBullAbort);
     runs.end(jobId);
   }
 }
