@@ -60,8 +60,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
   const writer = new ReplyWriter(writerClient, defaultBullMQOptions.keepJobsSeconds);
   const worker = new bullmq.Worker(
     queueName,
-    (job: Job, _token?: string, signal?: AbortSignal) =>
-      processJob(resolved, writer, runs, job, signal),
+    // Two parameters: BullMQ makes no AbortController per job; the coordinator cancels through `runs`.
+    (job: Job) => processJob(resolved, writer, runs, job),
     {
       ...resolved.workerOptions,
       connection: { ...connection },
@@ -69,7 +69,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
       concurrency: resolved.concurrency,
     },
   );
-  runs.cancelJob = (jobId, reason) => void worker.cancelJob(jobId, reason);
   worker.on('error', () => {}); // ioredis reconnects; BullMQ retries what it must
   await worker.waitUntilReady();
   let closing: Promise<void> | undefined;
@@ -85,20 +84,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
   };
 }
 
-/**
- * The runs executing on this worker, by job, and the cancellations that came before their job. A
- * cancellation aborts the job's BullMQ signal (`Worker.cancelJob`), which its run listens to.
- */
+/** The runs executing on this worker, by job, and the cancellations that came before their job. */
 class Runs {
-  readonly #running = new Map<string, string>();
+  readonly #running = new Map<string, Running>();
   readonly #early = new Map<string, number>();
-  /** Aborts the signal BullMQ gave the job's processor. */
-  cancelJob: (jobId: string, reason: string) => void = () => {};
 
-  start(jobId: string, token: string): void {
-    this.#running.set(jobId, token);
+  start(jobId: string, token: string): Running {
+    const running: Running = { token, abort: undefined };
+    this.#running.set(jobId, running);
     if (this.#early.size > 0 && this.#early.delete(`${token}\u0000${jobId}`))
-      this.cancelJob(jobId, CANCEL_REASON);
+      running.cancelled = true;
+    return running;
   }
 
   end(jobId: string): void {
@@ -115,11 +111,22 @@ class Runs {
     }
     const { j: jobId, t: token } = parsed;
     if (typeof jobId !== 'string' || typeof token !== 'string') return;
-    if (this.#running.get(jobId) === token) return this.cancelJob(jobId, CANCEL_REASON);
+    const run = this.#running.get(jobId);
+    if (run?.token === token) {
+      run.cancelled = true;
+      return run.abort?.(CANCEL_REASON);
+    }
     const now = Date.now();
     for (const [key, at] of this.#early) if (now - at > EARLY_CANCEL_MS) this.#early.delete(key);
     this.#early.set(`${token}\u0000${jobId}`, now);
   }
+}
+
+/** A run executing: its sending's token, and the function that cancels it once it started. */
+interface Running {
+  readonly token: string;
+  abort: ((reason: unknown) => void) | undefined;
+  cancelled?: boolean;
 }
 
 const CANCEL_REASON =
@@ -130,14 +137,11 @@ async function processJob(
   writer: ReplyWriter,
   runs: Runs,
   job: Job,
-  bullSignal: AbortSignal | undefined,
 ): Promise<RemoteOutcome> {
   const jobId = job.id as string;
   const data: JobData = parseJobData(job.data, jobId);
   const { run, replyTo, token } = data;
-  // BullMQ gives a signal to a processor that takes one: the coordinator's cancellations abort it.
-  const signal = bullSignal ?? new AbortController().signal;
-  runs.start(jobId, token);
+  const running = runs.start(jobId, token);
   try {
     const actor = options.actors.get(actorKey(run.actor.eventType, run.actor.name));
     let outcome: RemoteOutcome;
@@ -150,7 +154,10 @@ async function processJob(
       });
       try {
         const result = await executeRemoteRun(state, actor as AnyActor, run, {
-          signal,
+          cancel: (abort) => {
+            running.abort = abort;
+            if (running.cancelled) abort(CANCEL_REASON);
+          },
         });
         outcome = outcomeOf(result, run.address);
       } finally {
