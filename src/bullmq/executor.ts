@@ -24,6 +24,7 @@ import {
   WIRE_VERSION,
   cancelChannel,
   errorFromData,
+  recordFromWire,
   replyStreamKey,
 } from './wire.js';
 
@@ -31,11 +32,15 @@ import {
 interface Pending {
   readonly jobId: string;
   readonly stream: string;
+  /** The run sent: its records come back compact, rebuilt from it. */
+  readonly run: RemoteRun;
   /** The token of the job's sending whose replies count (an adopted job's own). */
   token: string;
   readonly onRecord: (record: ExecutionRecord) => void;
   readonly resolve: (outcome: RemoteOutcome) => void;
   readonly reject: (error: unknown) => void;
+  /** Its signal aborted: rejects it and withdraws its job. */
+  readonly abort: () => void;
   readonly since: number;
   /** Whether the job is in the queue (added or adopted). */
   sent: boolean;
@@ -63,6 +68,11 @@ export class BullMQExecutor implements RemoteExecutor {
   /** Per state id: whether its reply stream existed when first seen (a resumed coordinator). */
   readonly #knownStates = new Map<string, Promise<boolean>>();
   #checkTimer: NodeJS.Timeout | undefined;
+  /**
+   * The runs out per signal (a group's): one listener per signal aborts them all, instead of one
+   * listener per run added to and removed from the same signal.
+   */
+  readonly #bySignal = new WeakMap<AbortSignal, Set<Pending>>();
 
   constructor(options: BullMQExecutorOptions) {
     this.#options = resolveExecutorOptions(options);
@@ -82,22 +92,24 @@ export class BullMQExecutor implements RemoteExecutor {
     const jobId = jobIdOf(run.stateId, run.address);
     const stream = replyStreamKey(prefix, this.queueName, run.stateId);
     return new Promise<RemoteOutcome>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#settle(pending, () => pending.reject(signal.reason));
-        void this.#withdraw(connected, pending).catch(() => {});
-      };
+      const aborts = this.#abortsOf(signal);
       const pending: Pending = {
         jobId,
         stream,
+        run,
         token: `${this.#id}.${++this.#sequence}`,
         onRecord,
         resolve: (outcome) => {
-          signal.removeEventListener('abort', onAbort);
+          aborts.delete(pending);
           resolve(outcome);
         },
         reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
+          aborts.delete(pending);
           reject(error);
+        },
+        abort: () => {
+          this.#settle(pending, () => pending.reject(signal.reason));
+          void this.#withdraw(connected, pending).catch(() => {});
         },
         since: Date.now(),
         sent: false,
@@ -111,7 +123,7 @@ export class BullMQExecutor implements RemoteExecutor {
       }
       this.#pending.set(jobId, pending);
       connected.reader.watch(stream);
-      signal.addEventListener('abort', onAbort, { once: true });
+      aborts.add(pending);
       this.#scheduleChecks();
       this.#send(connected, pending, run).catch((error: unknown) =>
         this.#settle(pending, () =>
@@ -124,6 +136,25 @@ export class BullMQExecutor implements RemoteExecutor {
         ),
       );
     });
+  }
+
+  /** The runs out on `signal`, aborted together when it aborts. */
+  #abortsOf(signal: AbortSignal): Set<Pending> {
+    let aborts = this.#bySignal.get(signal);
+    if (!aborts) {
+      const runs = new Set<Pending>();
+      aborts = runs;
+      this.#bySignal.set(signal, runs);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const pending of [...runs]) pending.abort();
+          runs.clear();
+        },
+        { once: true },
+      );
+    }
+    return aborts;
   }
 
   /**
@@ -244,7 +275,7 @@ export class BullMQExecutor implements RemoteExecutor {
   #receive(entry: ReplyEntry): void {
     const pending = this.#pending.get(entry.jobId);
     if (!pending || pending.settled || pending.token !== entry.token) return;
-    for (const record of entry.records) pending.onRecord(record);
+    for (const record of entry.records) pending.onRecord(recordFromWire(record, pending.run));
     const outcome = entry.outcome;
     if (outcome) this.#settle(pending, () => pending.resolve(outcome));
   }

@@ -5,8 +5,7 @@
  * nobody waits for any more are skipped by the caller.
  */
 import type { RedisClient } from './driver.js';
-import type { ReplyEntry } from './wire.js';
-import { recordFromWire } from './wire.js';
+import type { ReplyEntry, WireReply } from './wire.js';
 
 const BLOCK_MS = 1000;
 const COUNT = 1000;
@@ -74,8 +73,7 @@ export class ReplyReader {
           const stream = this.#streams.get(key);
           for (const [id, fields] of entries) {
             if (stream) stream.lastId = id;
-            const entry = parseEntry(fields);
-            if (entry) this.onEntry(entry);
+            for (const entry of parseEntry(fields)) this.onEntry(entry);
           }
         }
       }
@@ -89,19 +87,24 @@ export class ReplyReader {
   }
 }
 
-function parseEntry(fields: string[]): ReplyEntry | undefined {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2)
-    map.set(fields[i] as string, fields[i + 1] as string);
-  const jobId = map.get('j');
-  const token = map.get('t');
-  if (jobId === undefined || token === undefined) return undefined;
-  const records = JSON.parse(map.get('r') ?? '[]') as Record<string, unknown>[];
-  const outcome = map.get('o');
-  return {
-    jobId,
-    token,
-    records: records.map(recordFromWire),
-    outcome: outcome === undefined ? undefined : JSON.parse(outcome),
-  };
+/** The replies a stream entry holds (field `b`); none for an entry of another format. */
+function parseEntry(fields: string[]): ReplyEntry[] {
+  let text: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'b') text = fields[i + 1];
+  if (text === undefined) return [];
+  let replies: unknown;
+  try {
+    replies = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(replies)) return [];
+  const entries: ReplyEntry[] = [];
+  for (const reply of replies as WireReply[]) {
+    if (!Array.isArray(reply)) continue;
+    const [jobId, token, records, outcome] = reply;
+    if (typeof jobId !== 'string' || typeof token !== 'string' || !Array.isArray(records)) continue;
+    entries.push({ jobId, token, records, outcome });
+  }
+  return entries;
 }

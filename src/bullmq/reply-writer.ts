@@ -1,10 +1,12 @@
 /**
  * The worker's writer of replies: the records of every run it executes, batched per turn of the
- * event loop (one Redis round trip for all the jobs that published meanwhile), appended to each
- * coordinator state's reply stream, which expires a while after its last write.
+ * event loop (one Redis round trip for all the jobs that published meanwhile, one stream entry
+ * per coordinator state holding all its jobs' replies), appended to each coordinator state's
+ * reply stream, which expires a while after its last write.
  */
 import type { RemoteOutcome } from '../index.js';
 import type { RedisClient } from './driver.js';
+import type { WireRecord, WireReply } from './wire.js';
 
 /** A reply stream holds at most about this many entries (a coordinator reads them as they come). */
 const MAX_STREAM_LENGTH = 100_000;
@@ -16,7 +18,7 @@ interface Entry {
   key: string;
   jobId: string;
   token: string;
-  records: unknown[];
+  records: WireRecord[];
   outcome: RemoteOutcome | undefined;
 }
 
@@ -39,7 +41,7 @@ export class ReplyWriter {
     key: string,
     jobId: string,
     token: string,
-    records: readonly unknown[],
+    records: readonly WireRecord[],
     outcome?: RemoteOutcome,
   ): Promise<void> {
     const id = `${token}\u0000${jobId}`;
@@ -64,21 +66,30 @@ export class ReplyWriter {
     this.#batch = [];
     this.#open.clear();
     this.#flush = undefined;
+    // One stream entry per stream: the replies of all its jobs in this turn, in order.
+    const byKey = new Map<string, WireReply[]>();
+    for (const { key, jobId, token, records, outcome } of batch) {
+      const reply: WireReply = outcome ? [jobId, token, records, outcome] : [jobId, token, records];
+      const replies = byKey.get(key);
+      if (replies) replies.push(reply);
+      else byKey.set(key, [reply]);
+    }
     // A stream's expiry is refreshed now and then, not on every write.
     const now = Date.now();
     const expire: string[] = [];
-    for (const { key } of batch) {
+    for (const key of byKey.keys()) {
       if (now - (this.#expired.get(key) ?? 0) < EXPIRE_REFRESH_MS) continue;
       if (this.#expired.size > 10_000) this.#expired.clear();
       this.#expired.set(key, now);
       expire.push(key);
     }
-    if (batch.length === 1 && expire.length === 0) {
-      await this.client.xadd(...xaddArgs(batch[0] as Entry));
+    if (byKey.size === 1 && expire.length === 0) {
+      const [[key, replies]] = byKey as unknown as [[string, WireReply[]]];
+      await this.client.xadd(...xaddArgs(key, replies));
       return;
     }
     const pipeline = this.client.pipeline();
-    for (const entry of batch) pipeline.xadd(...xaddArgs(entry));
+    for (const [key, replies] of byKey) pipeline.xadd(...xaddArgs(key, replies));
     for (const key of expire) pipeline.expire(key, this.expireSeconds);
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
@@ -86,8 +97,9 @@ export class ReplyWriter {
   }
 }
 
-function xaddArgs(entry: Entry): [string, 'MAXLEN', '~', number, '*', ...string[]] {
-  const fields = ['j', entry.jobId, 't', entry.token, 'r', JSON.stringify(entry.records)];
-  if (entry.outcome) fields.push('o', JSON.stringify(entry.outcome));
-  return [entry.key, 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', ...fields];
+function xaddArgs(
+  key: string,
+  replies: WireReply[],
+): [string, 'MAXLEN', '~', number, '*', 'b', string] {
+  return [key, 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', 'b', JSON.stringify(replies)];
 }

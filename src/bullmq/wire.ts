@@ -4,17 +4,24 @@
  * - a job's data (`JobData`): the run (actor name and event type, input, context, address, tag,
  *   the event's retry policy, group id, branch index, the group's attempt), where to send the
  *   replies and a token naming this sending of the run;
- * - replies on a Redis stream per coordinator state (`ReplyEntry`): the run's execution records
- *   (its own and its nested runs'), in order, then its outcome. An error travels as its name and
- *   message, a result as JSON;
+ * - replies on a Redis stream per coordinator state: each stream entry holds the replies a worker
+ *   wrote in one turn (`b`: a JSON array of `[jobId, token, records, outcome?]`), the run's
+ *   execution records (its own and its nested runs'), in order, then its outcome. A record
+ *   travels compact (`WireRecord`): only what the coordinator cannot rebuild from the run it sent.
+ *   An error travels as its name and message, a result as JSON, once (the outcome's);
  * - a job's return value: the outcome again, so a resumed coordinator can collect it.
  */
-import type { ExecutionRecord, RemoteOutcome, RemoteRun } from '../index.js';
+import {
+  type ExecutionRecord,
+  ExecutionStatus,
+  type RemoteOutcome,
+  type RemoteRun,
+} from '../index.js';
 import { toJsonValue } from '../recovery/json-value.js';
 import { messageOf } from '../util/describe.js';
 
 /** The version of the job data and replies; a worker refuses another. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 export interface JobData {
   v: number;
@@ -25,11 +32,54 @@ export interface JobData {
   token: string;
 }
 
-/** One entry of a reply stream (stream fields `j`, `t`, `r`, and `o` on the last one). */
+/**
+ * A record as it travels: its status, timestamp and attempt, and what differs from the run that was
+ * sent (its address, actor and tags for a nested run). The coordinator stamps its state id, takes
+ * the run's address, actor and group tags, and rebuilds the `detail` of the run's own `started`
+ * and `completed` records (from the input, and from the outcome's result, which is not sent twice).
+ * A tag that differs from the run's but is absent travels as `null`.
+ */
+export interface WireRecord {
+  /** status */
+  s: ExecutionStatus;
+  /** timestamp */
+  x: number;
+  /** retryAttempt */
+  n: number;
+  /** executionTimeMs */
+  ms?: number;
+  /** message */
+  m?: string;
+  /** detail */
+  d?: string;
+  /** address, of a nested run */
+  a?: string;
+  /** actor name and event type, of a nested run */
+  c?: [name: string, eventType: string];
+  /** tag, groupId, parallelIndex, isParallel, when they differ from the run's */
+  g?: string | null;
+  gi?: string | null;
+  pi?: number | null;
+  p?: false;
+  /** result */
+  r?: unknown;
+  /** error */
+  e?: { name: string; message: string };
+}
+
+/** The replies of one job in a reply stream entry: its records so far, then (last) its outcome. */
+export type WireReply = [
+  jobId: string,
+  token: string,
+  records: WireRecord[],
+  outcome?: RemoteOutcome,
+];
+
+/** The replies of one job, received (records still compact: the coordinator knows the run). */
 export interface ReplyEntry {
   jobId: string;
   token: string;
-  records: ExecutionRecord[];
+  records: WireRecord[];
   outcome: RemoteOutcome | undefined;
 }
 
@@ -56,24 +106,64 @@ export function errorFromData(data: { name: string; message: string }): Error {
   return error;
 }
 
-/** A record as it travels: its error by name and message, a result that JSON cannot hold left out. */
-export function recordToWire(record: ExecutionRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...record };
-  if (record.error !== undefined) out.error = errorData(record.error);
-  if ('result' in record) {
+/** A record of `run` (or of a run nested in it) as it travels: see `WireRecord`. */
+export function recordToWire(record: ExecutionRecord, run: RemoteRun): WireRecord {
+  const out: WireRecord = { s: record.status, x: record.timestamp, n: record.retryAttempt };
+  if (record.executionTimeMs !== undefined) out.ms = record.executionTimeMs;
+  if (record.message !== undefined) out.m = record.message;
+  const own = record.address === run.address;
+  if (!own) {
+    out.a = record.address;
+    out.c = [record.actor.name, record.actor.eventType];
+  }
+  if (record.tag !== run.tag) out.g = record.tag ?? null;
+  if (record.groupId !== run.groupId) out.gi = record.groupId ?? null;
+  if (record.parallelIndex !== run.parallelIndex) out.pi = record.parallelIndex ?? null;
+  if (!record.isParallel) out.p = false;
+  const rebuilt =
+    own &&
+    (record.status === ExecutionStatus.STARTED || record.status === ExecutionStatus.COMPLETED);
+  if (record.detail !== undefined && !rebuilt) out.d = record.detail;
+  if (record.error !== undefined) out.e = errorData(record.error);
+  // The run's own result travels once, in its outcome.
+  if ('result' in record && !(own && record.status === ExecutionStatus.COMPLETED)) {
     try {
-      out.result = toJsonValue(record.result, record.address);
+      const result = toJsonValue(record.result, record.address);
+      if (result !== undefined) out.r = result;
     } catch {
-      delete out.result; // the outcome says why the run failed
+      // left out: the outcome says why the run failed
     }
   }
   return out;
 }
 
-export function recordFromWire(data: Record<string, unknown>): ExecutionRecord {
-  const record = data as unknown as ExecutionRecord;
-  if (data.error !== undefined && data.error !== null)
-    record.error = errorFromData(data.error as { name: string; message: string });
+/**
+ * A record received for `run`, rebuilt with the coordinator's state id and the run's address,
+ * actor and group tags. The run's own `started` and `completed` records come without `detail`
+ * (the coordinator builds it), its `completed` record without `result` (the outcome has it).
+ */
+export function recordFromWire(data: WireRecord, run: RemoteRun): ExecutionRecord {
+  const record: ExecutionRecord = {
+    kind: 'execution',
+    actor:
+      data.c === undefined
+        ? { name: run.actor.name, eventType: run.actor.eventType }
+        : { name: data.c[0], eventType: data.c[1] as ExecutionRecord['actor']['eventType'] },
+    address: data.a ?? run.address,
+    status: data.s,
+    executionTimeMs: data.ms ?? undefined,
+    message: data.m ?? undefined,
+    detail: data.d ?? undefined,
+    tag: data.g === undefined ? run.tag : (data.g ?? undefined),
+    groupId: data.gi === undefined ? run.groupId : (data.gi ?? undefined),
+    parallelIndex: data.pi === undefined ? run.parallelIndex : (data.pi ?? undefined),
+    isParallel: data.p ?? true,
+    retryAttempt: data.n,
+    timestamp: data.x,
+    stateId: run.stateId,
+  };
+  if ('r' in data) record.result = data.r;
+  if (data.e !== undefined && data.e !== null) record.error = errorFromData(data.e);
   return record;
 }
 

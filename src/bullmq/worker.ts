@@ -5,13 +5,7 @@
  * outcome back to the coordinator. It never checkpoints: the coordinator is the only writer.
  */
 import type { Job, Worker } from 'bullmq';
-import {
-  type AnyActor,
-  CancelledError,
-  ExecutionState,
-  type RemoteOutcome,
-  executeRemoteRun,
-} from '../index.js';
+import { type AnyActor, ExecutionState, type RemoteOutcome, executeRemoteRun } from '../index.js';
 import { type RedisClient, bullmq } from './driver.js';
 import { UnknownActorError } from './errors.js';
 import {
@@ -66,8 +60,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
   const writer = new ReplyWriter(writerClient, defaultBullMQOptions.keepJobsSeconds);
   const worker = new bullmq.Worker(
     queueName,
-    (job: Job, _token?: string, signal?: AbortSignal) =>
-      processJob(resolved, writer, runs, job, signal),
+    // Two parameters: BullMQ makes no AbortController per job; the coordinator cancels through `runs`.
+    (job: Job) => processJob(resolved, writer, runs, job),
     {
       ...resolved.workerOptions,
       connection: { ...connection },
@@ -92,15 +86,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
 
 /** The runs executing on this worker, by job, and the cancellations that came before their job. */
 class Runs {
-  readonly #running = new Map<string, { token: string; controller: AbortController }>();
+  readonly #running = new Map<string, Running>();
   readonly #early = new Map<string, number>();
 
-  start(jobId: string, token: string): AbortController {
-    const controller = new AbortController();
-    this.#running.set(jobId, { token, controller });
-    const key = `${token}\u0000${jobId}`;
-    if (this.#early.delete(key)) controller.abort(cancelReason());
-    return controller;
+  start(jobId: string, token: string): Running {
+    const running: Running = { token, abort: undefined };
+    this.#running.set(jobId, running);
+    if (this.#early.size > 0 && this.#early.delete(`${token}\u0000${jobId}`))
+      running.cancelled = true;
+    return running;
   }
 
   end(jobId: string): void {
@@ -118,32 +112,36 @@ class Runs {
     const { j: jobId, t: token } = parsed;
     if (typeof jobId !== 'string' || typeof token !== 'string') return;
     const run = this.#running.get(jobId);
-    if (run?.token === token) return run.controller.abort(cancelReason());
+    if (run?.token === token) {
+      run.cancelled = true;
+      return run.abort?.(CANCEL_REASON);
+    }
     const now = Date.now();
     for (const [key, at] of this.#early) if (now - at > EARLY_CANCEL_MS) this.#early.delete(key);
     this.#early.set(`${token}\u0000${jobId}`, now);
   }
 }
 
-function cancelReason(): CancelledError {
-  return new CancelledError(
-    'Cancelled by the coordinator (its group was cancelled, failed fast or timed out).',
-  );
+/** A run executing: its sending's token, and the function that cancels it once it started. */
+interface Running {
+  readonly token: string;
+  abort: ((reason: unknown) => void) | undefined;
+  cancelled?: boolean;
 }
+
+const CANCEL_REASON =
+  'Cancelled by the coordinator (its group was cancelled, failed fast or timed out).';
 
 async function processJob(
   options: ResolvedWorkerOptions,
   writer: ReplyWriter,
   runs: Runs,
   job: Job,
-  bullSignal: AbortSignal | undefined,
 ): Promise<RemoteOutcome> {
   const jobId = job.id as string;
   const data: JobData = parseJobData(job.data, jobId);
   const { run, replyTo, token } = data;
-  const controller = runs.start(jobId, token);
-  const onBullAbort = (): void => controller.abort(bullSignal?.reason);
-  bullSignal?.addEventListener('abort', onBullAbort, { once: true });
+  const running = runs.start(jobId, token);
   try {
     const actor = options.actors.get(actorKey(run.actor.eventType, run.actor.name));
     let outcome: RemoteOutcome;
@@ -152,11 +150,14 @@ async function processJob(
       const state = new ExecutionState({ stateId: run.stateId });
       const unsubscribe = state.eventBus.subscribe((event) => {
         if (event.kind !== 'execution') return;
-        void writer.push(replyTo, jobId, token, [recordToWire(event)]).catch(() => {});
+        void writer.push(replyTo, jobId, token, [recordToWire(event, run)]).catch(() => {});
       });
       try {
         const result = await executeRemoteRun(state, actor as AnyActor, run, {
-          signal: controller.signal,
+          cancel: (abort) => {
+            running.abort = abort;
+            if (running.cancelled) abort(CANCEL_REASON);
+          },
         });
         outcome = outcomeOf(result, run.address);
       } finally {
@@ -168,7 +169,6 @@ async function processJob(
     await writer.push(replyTo, jobId, token, [], outcome);
     return outcome;
   } finally {
-    bullSignal?.removeEventListener('abort', onBullAbort);
     runs.end(jobId);
   }
 }

@@ -1,7 +1,7 @@
 import { type ExecutionRecord, RUN_END_STATUSES } from '../bus/events.js';
 import { messageOf } from '../util/describe.js';
 import { ExecutionStatus } from '../util/enums.js';
-import { type RunResult, markResult } from './result.js';
+import { type RunResult, markResult, truncateDetail } from './result.js';
 import type { RemoteExecutor, RemoteRun } from './remote.js';
 import type { Run } from './run.js';
 
@@ -28,6 +28,9 @@ export async function executeOnRemote<Out>(
     if (record.address === address) {
       if (RUN_END_STATUSES.has(record.status)) final = record;
       else {
+        // An executor may leave the detail of the run's start to the coordinator, which has the input.
+        if (record.status === ExecutionStatus.STARTED && record.detail === undefined)
+          record.detail = truncateDetail(run.input, runtime.detailMaxLength);
         own.push(record);
         recorder.keep(record);
       }
@@ -67,8 +70,17 @@ export async function executeOnRemote<Out>(
     return run.fail(ExecutionStatus.FAILED, error);
   }
   if (outcome.ok) {
+    if (final?.status === ExecutionStatus.COMPLETED) {
+      // An executor may send the result once, in the outcome, and leave the detail to the coordinator.
+      if (!('result' in final) && outcome.result !== undefined) final.result = outcome.result;
+      final.detail ??= truncateDetail(outcome.result, runtime.detailMaxLength);
+    }
     const record = await recorder.end(
-      final ?? recorder.build(ExecutionStatus.COMPLETED, { result: outcome.result }),
+      final ??
+        recorder.build(ExecutionStatus.COMPLETED, {
+          detail: truncateDetail(outcome.result, runtime.detailMaxLength),
+          result: outcome.result,
+        }),
     );
     if (record.status !== ExecutionStatus.COMPLETED) return run.failedWith(record);
     run.trace?.end({

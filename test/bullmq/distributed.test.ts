@@ -77,6 +77,11 @@ describe.skipIf(!hasRedis)('BullMQ: coordinator and worker processes', () => {
     for (let n = 0; n < 12; n++) {
       const mine = records.filter((r) => r.parallelIndex === n);
       expect(mine.map((r) => r.status)).toEqual(['started', 'completed']);
+      // The detail and result a local run would have: rebuilt on the coordinator.
+      const [started, completed] = mine;
+      expect(started?.detail).toBe(JSON.stringify({ n, ms: 150 }));
+      expect(completed?.result).toEqual(results[n]?.result);
+      expect(completed?.detail).toBe(JSON.stringify(results[n]?.result));
       for (const r of mine) {
         expect(r).toMatchObject({
           address: `docs[${n}]::Work::tool_call`,
