@@ -168,13 +168,7 @@ export class SqliteStateBackend implements StateBackend {
 
   append(stateId: string, entry: CheckpointEntry): void {
     this.#check(stateId, 'append');
-    const problem = entryProblem(entry);
-    if (problem !== undefined) {
-      throw new TypeError(
-        `${OWNER}.append: the entry for state '${stateId}' is not valid: ${problem}.`,
-      );
-    }
-    const json = stringify(entry, `state '${stateId}'`, 'entry');
+    const json = this.#entryJson(stateId, entry, 'append');
     const pending = this.#pending.get(stateId) ?? this.#countPending(stateId);
     const { changes } = this.#sql.append.run({
       stateId,
@@ -182,12 +176,29 @@ export class SqliteStateBackend implements StateBackend {
       updatedAt: entry.updatedAt,
       entry: json,
     });
-    if (changes === 0) {
-      this.#pending.delete(stateId);
-      throw new StateNotFoundError(stateId, this.file, {
-        message: `${OWNER}.append: no state '${stateId}' is stored in ${this.file}; save() a snapshot of it before appending.`,
-      });
+    if (changes === 0) throw this.#notStored(stateId, 'append');
+    this.#appended(stateId, pending);
+  }
+
+  #entryJson(stateId: string, entry: CheckpointEntry, method: string): string {
+    const problem = entryProblem(entry);
+    if (problem !== undefined) {
+      throw new TypeError(
+        `${OWNER}.${method}: the entry for state '${stateId}' is not valid: ${problem}.`,
+      );
     }
+    return stringify(entry, `state '${stateId}'`, 'entry');
+  }
+
+  #notStored(stateId: string, method: string): StateNotFoundError {
+    this.#pending.delete(stateId);
+    return new StateNotFoundError(stateId, this.file, {
+      message: `${OWNER}.${method}: no state '${stateId}' is stored in ${this.file}; save() a snapshot of it before appending.`,
+    });
+  }
+
+  /** One more entry is pending for `stateId`; folds them once there are `compactEvery`. */
+  #appended(stateId: string, pending: number): void {
     this.#pending.set(stateId, pending + 1);
     if (pending + 1 >= this.#compactEvery) this.#compact(stateId);
   }
@@ -206,7 +217,19 @@ export class SqliteStateBackend implements StateBackend {
     }
     try {
       this.#db.transaction(() => {
-        for (const entry of entries) this.append(stateId, entry);
+        // The state's tail is read once; each entry then goes in with its sequence number and
+        // status known (a fold in between keeps both).
+        const tail = this.#sql.tail.get(stateId) as
+          { seq: number; status: StateStatus } | undefined;
+        if (tail === undefined) throw this.#notStored(stateId, 'appendMany');
+        for (const entry of entries) {
+          const json = this.#entryJson(stateId, entry, 'appendMany');
+          const pending = this.#pending.get(stateId) ?? this.#countPending(stateId);
+          tail.seq += 1;
+          if (entry.status !== undefined) tail.status = entry.status;
+          this.#sql.insertEntry.run(stateId, tail.seq, tail.status, entry.updatedAt, json);
+          this.#appended(stateId, pending);
+        }
       })();
     } catch (error) {
       this.#pending.delete(stateId); // counted again from the table on the next append

@@ -78,6 +78,12 @@ export const SQL = {
     SELECT s.state_id, coalesce((SELECT seq ${LAST}), s.base_seq) + 1,
       coalesce(@status, (SELECT status ${LAST}), s.status), @updatedAt, @entry
     FROM rh_agents_states s WHERE s.state_id = @stateId`,
+  /** Where a state's next entries go: its last sequence number and status (for appendMany). */
+  tail: `
+    SELECT coalesce((SELECT seq ${LAST}), s.base_seq) AS seq,
+      coalesce((SELECT status ${LAST}), s.status) AS status
+    FROM rh_agents_states s WHERE s.state_id = ?`,
+  insertEntry: `INSERT INTO rh_agents_entries (state_id, seq, status, updated_at, entry) VALUES (?, ?, ?, ?, ?)`,
   // The fold, in one transaction: the last entry, the newest storage, records moved, base updated.
   lastEntry: `SELECT seq, status, updated_at AS updatedAt FROM rh_agents_entries WHERE state_id = ? ORDER BY seq DESC LIMIT 1`,
   lastStorage: `
