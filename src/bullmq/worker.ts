@@ -5,7 +5,7 @@
  * outcome back to the coordinator. It never checkpoints: the coordinator is the only writer.
  */
 import type { Job, Worker } from 'bullmq';
-import { type AnyActor, ExecutionState, type RemoteOutcome, executeRemoteRun } from '../index.js';
+import { type AnyActor, type RemoteOutcome, executeRemoteRun } from '../index.js';
 import { type RedisClient, bullmq } from './driver.js';
 import { UnknownActorError } from './errors.js';
 import {
@@ -17,6 +17,7 @@ import {
 } from './options.js';
 import { connectRedis } from './redis.js';
 import { ReplyWriter } from './reply-writer.js';
+import { WorkerStates } from './worker-states.js';
 import {
   type JobData,
   cancelChannel,
@@ -55,13 +56,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
     throw error;
   }
   const runs = new Runs();
+  const states = new WorkerStates();
   subscriber.on('message', (_channel: string, message: string) => runs.cancel(message));
   await subscriber.subscribe(cancelChannel(prefix, queueName));
   const writer = new ReplyWriter(writerClient, defaultBullMQOptions.keepJobsSeconds);
   const worker = new bullmq.Worker(
     queueName,
     // Two parameters: BullMQ makes no AbortController per job; the coordinator cancels through `runs`.
-    (job: Job) => processJob(resolved, writer, runs, job),
+    (job: Job) => processJob(resolved, writer, runs, states, job),
     {
       ...resolved.workerOptions,
       connection: { ...connection },
@@ -136,6 +138,7 @@ async function processJob(
   options: ResolvedWorkerOptions,
   writer: ReplyWriter,
   runs: Runs,
+  states: WorkerStates,
   job: Job,
 ): Promise<RemoteOutcome> {
   const jobId = job.id as string;
@@ -147,13 +150,12 @@ async function processJob(
     let outcome: RemoteOutcome;
     if (!actor) outcome = unknownActor(options, run.actor, run.address);
     else {
-      const state = new ExecutionState({ stateId: run.stateId });
-      const unsubscribe = state.eventBus.subscribe((event) => {
-        if (event.kind !== 'execution') return;
-        void writer.push(replyTo, jobId, token, [recordToWire(event, run)]).catch(() => {});
+      const shared = states.acquire(run.stateId);
+      const close = shared.open(run.address, (record) => {
+        void writer.push(replyTo, jobId, token, [recordToWire(record, run)]).catch(() => {});
       });
       try {
-        const result = await executeRemoteRun(state, actor as AnyActor, run, {
+        const result = await executeRemoteRun(shared.state, actor as AnyActor, run, {
           cancel: (abort) => {
             running.abort = abort;
             if (running.cancelled) abort(CANCEL_REASON);
@@ -161,7 +163,8 @@ async function processJob(
         });
         outcome = outcomeOf(result, run.address);
       } finally {
-        unsubscribe();
+        close();
+        states.release(shared);
       }
     }
     // Written before the job completes: a worker killed after this line lets the job run again,
