@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BullMQExecutor } from '../../src/bullmq/index.js';
 import {
   type BusEvent,
+  CircuitBreaker,
   type ExecutionRecord,
   ExecutionEvent,
   ExecutionState,
@@ -164,6 +165,33 @@ describe.skipIf(!hasRedis)('BullMQ: coordinator and worker processes', () => {
       10_000,
       'the abort of task 0 on its worker',
     );
+  });
+
+  it('group retries send a failed job again, and a shared circuit breaker stops sending jobs', async () => {
+    await start(2, 2);
+    const state = new ExecutionState();
+    const retried = await state.parallel({ executor, maxRetries: 2, retryDelayMs: 10 }, (p) => {
+      p.add(run(state, 0, { fail: true }));
+      p.add(run(state, 1));
+    });
+    expect(retried.map((r) => r.ok)).toEqual([false, true]);
+    expect(retried[0]?.errorMessage).toContain('task 0 failed on purpose');
+    // Three attempts of task 0, each a job of its own run on a worker; task 1 once.
+    expect(await calls()).toEqual({ '0': '3', '1': '1' });
+
+    const breaker = new CircuitBreaker({ threshold: 2, resetTimeoutMs: 60_000 });
+    const broken = await state.parallel(
+      { executor, maxWorkers: 1, circuitBreaker: breaker, name: 'guarded' },
+      (p) => {
+        for (let n = 10; n < 15; n++) p.add(run(state, n, { fail: true }));
+      },
+    );
+    expect(broken.every((r) => !r.ok)).toBe(true);
+    expect(breaker.state).toBe('open');
+    // Two jobs ran and failed; the breaker refused the other three without sending them.
+    const ran = Object.keys(await calls()).filter((n) => Number(n) >= 10);
+    expect(ran.sort()).toEqual(['10', '11']);
+    expect(await redis.zcard(`bull:${queueName}:wait`)).toBe(0);
   });
 
   it('a worker killed with SIGKILL mid-job: the job runs again on the other worker, one result per task', async () => {
