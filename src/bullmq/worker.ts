@@ -1,7 +1,8 @@
 /**
  * `startWorker`: a worker process's side. It takes the queue's jobs, runs each through the same run
- * machinery as a local run (`executeRemoteRun`: validation, retries, limiter, events) on a state of
- * its own with the coordinator's state id, address and group tags, and writes the records and the
+ * machinery as a local run (`executeRemoteRun`: validation, retries, limiter, events) on a worker-side
+ * state with the coordinator's state id (shared by that state's concurrent jobs here: see
+ * worker-states.ts), at the coordinator's address and group tags, and writes the records and the
  * outcome back to the coordinator. It never checkpoints: the coordinator is the only writer.
  */
 import type { Job, Worker } from 'bullmq';
