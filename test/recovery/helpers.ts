@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,5 +136,24 @@ export function sqliteFixture(
     async destroy() {
       rmSync(root, { recursive: true, force: true });
     },
+  };
+}
+
+/** A child process running `script` with tsx: its complete stdout lines, its stderr, its exit. */
+export function startScript(script: string, args: readonly string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return {
+    child: child as ChildProcess,
+    exited,
+    /** The lines printed so far, complete ones only. */
+    lines: (): string[] => out.split('\n').slice(0, -1),
+    stderr: () => err,
   };
 }

@@ -3,36 +3,19 @@
  * loads, holding every append that had returned before the kill (and nothing out of order);
  * two processes writing two states of one store at once do not mix them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSystemStateBackend, SqliteStateBackend, type StateBackend } from '../../src/index.js';
-import { tempDir } from './helpers.js';
+import { startScript, tempDir } from './helpers.js';
 
 const script = resolve('test/recovery/fixtures/append-loop.ts');
 
-/** Starts the child; `lines` fills with the indexes it printed. */
+/** Starts the child; `printed()` gives the indexes it printed on complete lines. */
 function start(kind: string, location: string, stateId: string, count: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', script, kind, location, stateId, count],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return {
-    child,
-    exited,
-    /** The indexes printed on complete lines. */
-    printed: (): number[] => out.split('\n').slice(0, -1).map(Number),
-    stderr: () => err,
-  };
+  const run = startScript(script, [kind, location, stateId, count]);
+  return { ...run, printed: (): number[] => run.lines().map(Number) };
 }
 
 async function waitFor(condition: () => boolean, child: ChildProcess, ms = 30_000): Promise<void> {

@@ -4,30 +4,15 @@
  * runs the same program. No branch whose run had resolved before the kill runs again, and every
  * branch ends with a result.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startScript } from '../helpers.js';
 import { BACKENDS, store } from './helpers.js';
 
 const script = resolve('test/recovery/runtime/fixtures/crash-group.ts');
 
-function start(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return {
-    child,
-    exited,
-    lines: (): string[] => out.split('\n').slice(0, -1),
-    stderr: () => err,
-  };
-}
+const start = (args: string[]) => startScript(script, args);
 
 async function waitFor(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
