@@ -9,28 +9,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import {
-  ExecutionEvent,
   ExecutionState,
   FileSystemStateBackend,
   SqliteStateBackend,
   type StateBackend,
-  Tool,
 } from '../src/index.js';
+import { echoRun } from './echo.js';
 import { collect, fixed, median, table } from './measure.js';
 
 const RUNS = 7;
 const SIZES = [1_000, 4_000] as const;
 const WORKERS = 50;
-
-const tool = new Tool({
-  name: 'Echo',
-  inputSchema: z.object({ i: z.number() }),
-  retry: { enabled: false },
-  handler: (input) => input.i,
-});
-const event = new ExecutionEvent({ actor: tool });
 
 type Open = ((dir: string) => StateBackend) | undefined;
 const variants: [string, Open][] = [
@@ -49,12 +39,12 @@ async function once(open: Open, n: number): Promise<{ us: number; cpuUs: number 
   try {
     const state = new ExecutionState({ stateBackend });
     // One run first: the state's first checkpoint saves it whole (a cost per state, not per run).
-    await event.run({ i: -1 }, undefined, state);
+    await echoRun.run({ i: -1 }, undefined, state);
     collect();
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     const p = state.parallel({ maxWorkers: WORKERS });
-    for (let i = 0; i < n; i++) p.add(event.run({ i }, undefined, state));
+    for (let i = 0; i < n; i++) p.add(echoRun.run({ i }, undefined, state));
     const results = await p.gather();
     const us = Number(process.hrtime.bigint() - start) / 1e3 / n;
     const used = process.cpuUsage(cpu);

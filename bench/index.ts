@@ -21,8 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
-import { z } from 'zod';
-import { ExecutionEvent, ExecutionState, Tool } from '../src/index.js';
+import { ExecutionState } from '../src/index.js';
 import {
   type Contender,
   NOOP_TASKS,
@@ -35,6 +34,7 @@ import {
 import { checkpointCost } from './checkpoints.js';
 import { type DurableFigures, durableRuns } from './durable-runs.js';
 import { type Sample, compare, fixed, hasGc, sleepMs, table } from './measure.js';
+import { echoRun } from './echo.js';
 import { rateLimitBench } from './rate-limits.js';
 import { tracingCost } from './tracing.js';
 import { distributedBench } from './distributed.js';
@@ -249,23 +249,16 @@ async function groupOverhead(): Promise<string> {
 
 async function actorRuns(): Promise<string> {
   const N = 10_000;
-  const tool = new Tool({
-    name: 'Echo',
-    inputSchema: z.object({ i: z.number() }),
-    handler: (input) => input.i,
-    retry: { enabled: false },
-  });
-  const event = new ExecutionEvent({ actor: tool });
   const grouped = async (): Promise<unknown> => {
     const state = new ExecutionState();
     const p = state.parallel({ maxWorkers: 5 });
-    for (let i = 0; i < N; i++) p.add(event.run({ i }, undefined, state));
+    for (let i = 0; i < N; i++) p.add(echoRun.run({ i }, undefined, state));
     return p.gather();
   };
   const sequential = async (): Promise<unknown> => {
     const state = new ExecutionState();
     const out: unknown[] = [];
-    for (let i = 0; i < N; i++) out.push(await event.run({ i }, undefined, state));
+    for (let i = 0; i < N; i++) out.push(await echoRun.run({ i }, undefined, state));
     return out;
   };
   const [s, g] = (await compare([sequential, grouped], { runs: 5, warmups: 1, units: N })) as [

@@ -19,11 +19,11 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { z } from 'zod';
-import { ExecutionEvent, ExecutionState, Tool, type Tracing } from '../src/index.js';
+import { ExecutionState, type Tracing } from '../src/index.js';
 import { otelTracing } from '../src/otel/index.js';
 import { NOOP_TASKS, NOOP_WORKERS, RUNS, noop } from './contenders.js';
 import { type Sample, compare, fixed, table } from './measure.js';
+import { echoRun } from './echo.js';
 
 const RUN_COUNT = 10_000;
 
@@ -52,18 +52,11 @@ export async function tracingCost(): Promise<{ text: string; perTaskOnOff: numbe
       }),
       { runs: RUNS, warmups: 2, units: NOOP_TASKS },
     );
-    const tool = new Tool({
-      name: 'Echo',
-      inputSchema: z.object({ i: z.number() }),
-      handler: (input) => input.i,
-      retry: { enabled: false },
-    });
-    const event = new ExecutionEvent({ actor: tool });
     const perRun = await compare(
       variants.map(([, tracing]) => async () => {
         const state = new ExecutionState({ tracing: tracing() });
         const p = state.parallel({ maxWorkers: 5 });
-        for (let i = 0; i < RUN_COUNT; i++) p.add(event.run({ i }, undefined, state));
+        for (let i = 0; i < RUN_COUNT; i++) p.add(echoRun.run({ i }, undefined, state));
         const results = await p.gather();
         exporter.reset();
         return results;

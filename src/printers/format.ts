@@ -43,6 +43,11 @@ export function statusStyle(status: string, palette: Palette): (text: string) =>
 }
 
 /** `<1 ms`, `120 ms`, `4.20 s`, `2m 05s`, `1h 02m`. */
+/** `3 retries`, `1 retry`: a count with its noun. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '?';
   if (ms < 1) return '<1 ms';

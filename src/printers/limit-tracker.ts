@@ -1,5 +1,6 @@
 import type { LimitEvent } from '../bus/events.js';
 import type { Palette } from './color.js';
+import { plural } from './format.js';
 import { shortJson } from './short-json.js';
 
 /** One run limiter (e.g. an `AdaptiveLimiter`) as a printer saw it, from its `kind: 'limit'` events. */
@@ -29,10 +30,6 @@ function count(value: unknown): string {
 
 function finite(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { type BusEvent, type ExecutionRecord, RUN_END_STATUSES } from '../bus/ev
 import type { Palette } from './color.js';
 import { type LimitSummary, LimitTracker } from './limit-tracker.js';
 import { RunEnds } from './run-ends.js';
-import { STATUS_SYMBOLS, formatDuration, statusStyle } from './format.js';
+import { STATUS_SYMBOLS, formatDuration, plural, statusStyle } from './format.js';
 
 /** One of the slowest runs in a printer's summary. */
 export interface SlowRun {
@@ -38,10 +38,6 @@ export interface RunSummary {
   slowest: SlowRun[];
   /** Every run limiter that changed its concurrency (`kind: 'limit'` events), in the order seen. */
   limits: LimitSummary[];
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 type EndStatus = 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'recovered';
