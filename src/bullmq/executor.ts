@@ -23,7 +23,6 @@ import {
   type ReplyEntry,
   WIRE_VERSION,
   cancelChannel,
-  errorFromData,
   recordFromWire,
   replyStreamKey,
 } from './wire.js';
@@ -325,10 +324,7 @@ export class BullMQExecutor implements RemoteExecutor {
         }
         if (job.finishedOn === undefined || job.finishedOn === null) return;
         if (job.failedReason) {
-          const error = errorFromData({
-            name: 'Error',
-            message: `BullMQ failed the job of this run: ${job.failedReason}`,
-          });
+          const error = new Error(`BullMQ failed the job of this run: ${job.failedReason}`);
           this.#settle(pending, () => pending.reject(error));
         } else if (now - job.finishedOn > interval && job.returnvalue) {
           this.#settle(pending, () => pending.resolve(job.returnvalue as RemoteOutcome));

@@ -18,6 +18,7 @@ import {
   type RemoteRun,
 } from '../index.js';
 import { toJsonValue } from '../recovery/json-value.js';
+import { errorOf, restoredError } from '../recovery/records.js';
 import { messageOf } from '../util/describe.js';
 
 /** The version of the job data and replies; a worker refuses another. */
@@ -92,20 +93,6 @@ export function cancelChannel(prefix: string, queueName: string): string {
   return `${prefix}:${queueName}:rh-cancel`;
 }
 
-/** The error a record or outcome carries, as plain data. */
-export function errorData(error: unknown): { name: string; message: string } {
-  const name =
-    error instanceof Error ? error.name : typeof error === 'string' ? 'Error' : typeof error;
-  return { name, message: messageOf(error) };
-}
-
-/** The error of a record or outcome received: an `Error` with the name and message it had. */
-export function errorFromData(data: { name: string; message: string }): Error {
-  const error = new Error(data.message);
-  error.name = data.name;
-  return error;
-}
-
 /** A record of `run` (or of a run nested in it) as it travels: see `WireRecord`. */
 export function recordToWire(record: ExecutionRecord, run: RemoteRun): WireRecord {
   const out: WireRecord = { s: record.status, x: record.timestamp, n: record.retryAttempt };
@@ -124,7 +111,7 @@ export function recordToWire(record: ExecutionRecord, run: RemoteRun): WireRecor
     own &&
     (record.status === ExecutionStatus.STARTED || record.status === ExecutionStatus.COMPLETED);
   if (record.detail !== undefined && !rebuilt) out.d = record.detail;
-  if (record.error !== undefined) out.e = errorData(record.error);
+  if (record.error !== undefined) out.e = errorOf(record.error);
   // The run's own result travels once, in its outcome.
   if ('result' in record && !(own && record.status === ExecutionStatus.COMPLETED)) {
     try {
@@ -163,7 +150,7 @@ export function recordFromWire(data: WireRecord, run: RemoteRun): ExecutionRecor
     stateId: run.stateId,
   };
   if ('r' in data) record.result = data.r;
-  if (data.e !== undefined && data.e !== null) record.error = errorFromData(data.e);
+  if (data.e !== undefined && data.e !== null) record.error = restoredError(data.e);
   return record;
 }
 
@@ -182,7 +169,7 @@ export function outcomeOf(
   address: string,
 ): RemoteOutcome {
   if (!result.ok) {
-    const error = errorData(result.error ?? new Error(result.errorMessage));
+    const error = errorOf(result.error ?? new Error(result.errorMessage));
     if (result.errorMessage !== undefined) error.message = result.errorMessage;
     return { ok: false, error, executionTimeMs: result.executionTimeMs };
   }

@@ -17,12 +17,12 @@ import {
   resolveWorkerOptions,
 } from './options.js';
 import { connectRedis } from './redis.js';
+import { errorOf } from '../recovery/records.js';
 import { ReplyWriter } from './reply-writer.js';
 import { WorkerStates } from './worker-states.js';
 import {
   type JobData,
   cancelChannel,
-  errorData,
   outcomeOf,
   parseJobData,
   recordToWire,
@@ -186,5 +186,5 @@ function unknownActor(
   const error = new UnknownActorError(
     `The worker of BullMQ queue '${options.queueName}' does not know the ${actor.eventType} actor '${actor.name}' (run at ${address}); it knows ${known}. Pass it to startWorker({ actors: [...] }) on every worker of queue '${options.queueName}'.`,
   );
-  return { ok: false, error: errorData(error) };
+  return { ok: false, error: errorOf(error) };
 }

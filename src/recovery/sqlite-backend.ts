@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { describe } from '../util/describe.js';
 import { RhAgentsError } from '../util/errors.js';
 import { type StateBackend, checkFilter, checkStateId } from './backend.js';
 import { CorruptStateError, StateNotFoundError, StateVersionError } from './errors.js';
@@ -212,7 +213,7 @@ export class SqliteStateBackend implements StateBackend {
     this.#check(stateId, 'appendMany');
     if (!Array.isArray(entries)) {
       throw new TypeError(
-        `${OWNER}.appendMany: expected an array of entries for state '${stateId}', got ${String(entries)}.`,
+        `${OWNER}.appendMany: expected an array of entries for state '${stateId}', got ${describe(entries)}.`,
       );
     }
     try {

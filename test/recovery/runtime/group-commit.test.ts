@@ -26,7 +26,7 @@ describe('SqliteStateBackend.appendMany', () => {
     await backend.save(sampleSnapshot('all-or-none', { history: [] }));
     const bad = { ...runEntry(1), records: 'nope' } as unknown as ReturnType<typeof runEntry>;
     expect(() => backend.appendMany?.('all-or-none', [runEntry(0), bad, runEntry(2)])).toThrow(
-      /appendMany|append: the entry for state 'all-or-none' is not valid/,
+      "SqliteStateBackend.appendMany: the entry for state 'all-or-none' is not valid:",
     );
     expect((await backend.load('all-or-none')).history).toEqual([]);
     await backend.appendMany?.('all-or-none', [runEntry(3)]);
@@ -36,7 +36,7 @@ describe('SqliteStateBackend.appendMany', () => {
   it('refuses something that is not an array, naming the state', async () => {
     const { backend } = store(sqlite);
     expect(() => backend.appendMany?.('x', 'nope' as never)).toThrow(
-      "SqliteStateBackend.appendMany: expected an array of entries for state 'x', got nope.",
+      'SqliteStateBackend.appendMany: expected an array of entries for state \'x\', got `"nope"` (string).',
     );
   });
 });
