@@ -66,10 +66,8 @@ export class Replayer {
   plan(address: string): ReplayPlan | undefined {
     const done = this.#completed.get(address);
     if (done === undefined || done.index >= this.#cut) return undefined;
-    if (
-      this.#resumeNested !== undefined &&
-      (address === this.resumeFromAddress || address.startsWith(this.#resumeNested))
-    )
+    // The resumed run itself starts with its own path too.
+    if (this.#resumeNested !== undefined && address.startsWith(this.#resumeNested))
       return undefined;
     if (this.mode === ReplayMode.VALIDATION) return { kind: 'validate', result: done.result };
     if (this.mode !== ReplayMode.REPUBLISH_ALL) {
@@ -89,7 +87,7 @@ export class Replayer {
     const nested = `${pathOf(address)}::`;
     const runs = new Map<string, ExecutionRecord[]>();
     for (const record of this.history) {
-      if (record.address !== address && !record.address.startsWith(nested)) continue;
+      if (!record.address.startsWith(nested)) continue; // the run itself and its nested runs
       if (record.status === ExecutionStatus.RECOVERED) continue;
       const list = runs.get(record.address);
       if (list === undefined || record.status === ExecutionStatus.STARTED)
