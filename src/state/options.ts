@@ -146,14 +146,12 @@ export function resolveStateOptions(
   }
   const backend = options.stateBackend;
   if (backend !== undefined) {
-    const missing = BACKEND_METHODS.filter(
-      (method) => typeof (backend as unknown as Record<string, unknown>)?.[method] !== 'function',
+    checkImplements(
+      'stateBackend',
+      backend,
+      BACKEND_METHODS,
+      'a StateBackend (e.g. new FileSystemStateBackend({ dir }))',
     );
-    if (backend === null || typeof backend !== 'object' || missing.length > 0) {
-      throw new TypeError(
-        `${OWNER}: expected \`stateBackend\` to be a StateBackend (e.g. new FileSystemStateBackend({ dir })), an object with ${BACKEND_METHODS.join(', ')}; got ${describe(backend)}${missing.length > 0 && typeof backend === 'object' ? ` (missing ${missing.join(', ')})` : ''}.`,
-      );
-    }
   }
   const checkpoint = options.checkpoint ?? 'event';
   if (checkpoint !== 'event' && checkpoint !== 'manual') {
@@ -223,19 +221,34 @@ export function resolveStateOptions(
   };
 }
 
+/** Refuses `value` for `option` unless it is an object with every one of `methods`. */
+function checkImplements(
+  option: string,
+  value: unknown,
+  methods: readonly string[],
+  what: string,
+): void {
+  const isObject = typeof value === 'object' && value !== null;
+  const missing = methods.filter(
+    (method) => !isObject || typeof (value as Record<string, unknown>)[method] !== 'function',
+  );
+  if (missing.length === 0) return;
+  throw new TypeError(
+    `${OWNER}: expected \`${option}\` to be ${what}, an object with ${methods.join(', ')}; got ${describe(value)}${isObject ? ` (missing ${missing.join(', ')})` : ''}.`,
+  );
+}
+
 function checkArtifactBackend(
   artifacts: ArtifactBackend | undefined,
   hasStateBackend: boolean,
 ): ArtifactBackend | undefined {
   if (artifacts === undefined) return undefined;
-  const missing = ARTIFACT_METHODS.filter(
-    (method) => typeof (artifacts as unknown as Record<string, unknown>)?.[method] !== 'function',
+  checkImplements(
+    'artifactBackend',
+    artifacts,
+    ARTIFACT_METHODS,
+    'an ArtifactBackend (e.g. new FileSystemArtifactBackend({ dir }))',
   );
-  if (artifacts === null || typeof artifacts !== 'object' || missing.length > 0) {
-    throw new TypeError(
-      `${OWNER}: expected \`artifactBackend\` to be an ArtifactBackend (e.g. new FileSystemArtifactBackend({ dir })), an object with ${ARTIFACT_METHODS.join(', ')}; got ${describe(artifacts)}${missing.length > 0 && typeof artifacts === 'object' && artifacts !== null ? ` (missing ${missing.join(', ')})` : ''}.`,
-    );
-  }
   if (artifacts.minBytes !== undefined)
     checkInteger(`${OWNER} artifactBackend`, 'minBytes', artifacts.minBytes, { min: 0 });
   if (!hasStateBackend) {
