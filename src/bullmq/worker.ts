@@ -20,13 +20,7 @@ import { connectRedis } from './redis.js';
 import { errorOf } from '../recovery/records.js';
 import { ReplyWriter } from './reply-writer.js';
 import { WorkerStates } from './worker-states.js';
-import {
-  type JobData,
-  cancelChannel,
-  outcomeOf,
-  parseJobData,
-  recordToWire,
-} from './wire.js';
+import { type JobData, cancelChannel, outcomeOf, parseJobData, recordToWire } from './wire.js';
 
 /** A started worker. */
 export interface RemoteWorker {
