@@ -47,6 +47,24 @@ function start(schema: string, stateId: string, first: number, count: string, wa
   };
 }
 
+/**
+ * Waits until the server has finished what a killed client had already sent: a COMMIT that
+ * reached it still commits after the client is gone, so reading before then races with it.
+ */
+async function serverDone(admin: pg.Pool, schema: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const { rows } = await admin.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE pid <> pg_backend_pid() AND state = 'active' AND position($1 in query) > 0`,
+      [`"${schema}"`],
+    );
+    if (rows[0].n === 0) return;
+    if (Date.now() > deadline) throw new Error("the killed client's queries did not end in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function waitFor(condition: () => boolean, child: ChildProcess, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
@@ -136,6 +154,7 @@ describe.skipIf(!hasPostgres)('several processes', { timeout: 180_000 }, () => {
       await waitFor(() => run.printed().length >= killAfter, run.child);
       run.child.kill('SIGKILL');
       expect(await run.exited).toBe(null);
+      await serverDone(admin, schema);
       const printed = run.printed();
       const stored = await completed(backend, stateId);
       // Every printed append is stored, in order, and nothing else but the one in flight.
